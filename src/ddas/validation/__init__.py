@@ -1,0 +1,1 @@
+"""The validator: bytes → JSON → schema → rule catalogue, in one pass, reporting every finding."""
