@@ -62,8 +62,21 @@ def measure(cmd: list[str], repeat: int) -> tuple[float, float]:
 def generate(kind: str, count: int, path: Path) -> None:
     if not path.exists():
         subprocess.run(
-            [PY, "-m", "ddas", "generate", kind, "--count", str(count), "--seed", "2025", "--output", str(path),
-             "--gemeenten", "0363,0599,0518,0344"],
+            [
+                PY,
+                "-m",
+                "ddas",
+                "generate",
+                kind,
+                "--count",
+                str(count),
+                "--seed",
+                "2025",
+                "--output",
+                str(path),
+                "--gemeenten",
+                "0363,0599,0518,0344",
+            ],
             check=True,
         )
 
@@ -96,8 +109,12 @@ def big_file(path: Path, target_bytes: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median; reference runs once)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per measurement (median; reference runs once)"
+    )
     parser.add_argument("--big", action="store_true", help="also stream a ~1 GB delivery")
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated files here")
     args = parser.parse_args()
@@ -117,14 +134,20 @@ def main() -> None:
         ddas_t, ddas_m = measure([PY, "-m", "ddas", "validate", str(path), "--format", "json"], args.repeat)
         bare_t, bare_m = measure([PY, "-c", BARE, str(path)], args.repeat)
         ref_t, ref_m = measure([PY, "-c", REFERENCE, str(schema), str(path)], 1)
-        rows.append((f"{label} {count:,} {unit} ({size:.0f} MB)", ddas_t, ddas_m, ref_t, ref_m, bare_t, bare_m))
+        rows.append(
+            (f"{label} {count:,} {unit} ({size:.0f} MB)", ddas_t, ddas_m, ref_t, ref_m, bare_t, bare_m)
+        )
     print()
-    print("| delivery | ddas validate (all layers) | jsonschema (schema only) | orjson parse only "
-          "| ddas vs jsonschema | ddas / bare parse |")
+    print(
+        "| delivery | ddas validate (all layers) | jsonschema (schema only) | orjson parse only "
+        "| ddas vs jsonschema | ddas / bare parse |"
+    )
     print("|---|---|---|---|---|---|")
     for name, dt_, dm, rt, rm, bt, bm in rows:
-        print(f"| {name} | {dt_:.2f} s, {dm:.0f} MB | {rt:.2f} s, {rm:.0f} MB | {bt:.2f} s, {bm:.0f} MB "
-              f"| {rt / dt_:.1f}× faster | {dt_ / bt:.2f}× |")
+        print(
+            f"| {name} | {dt_:.2f} s, {dm:.0f} MB | {rt:.2f} s, {rm:.0f} MB | {bt:.2f} s, {bm:.0f} MB "
+            f"| {rt / dt_:.1f}× faster | {dt_ / bt:.2f}× |"
+        )
     if args.big:
         path = workdir / "shv-1gb.json"
         trajecten = big_file(path, 1_000_000_000)
@@ -134,8 +157,10 @@ def main() -> None:
         print()
         print("| delivery | ddas validate (streamed) | orjson parse only (whole file in memory) |")
         print("|---|---|---|")
-        print(f"| SHV {trajecten:,} trajecten ({size:.2f} GB) | {big_t:.1f} s, peak {big_m:.0f} MB "
-              f"| {bare_t:.1f} s, peak {bare_m:.0f} MB |")
+        print(
+            f"| SHV {trajecten:,} trajecten ({size:.2f} GB) | {big_t:.1f} s, peak {big_m:.0f} MB "
+            f"| {bare_t:.1f} s, peak {bare_m:.0f} MB |"
+        )
     print(f"\n(files in {workdir}; python {sys.version.split()[0]}, {os.cpu_count()} cores)")
 
 

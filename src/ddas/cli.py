@@ -53,7 +53,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", help="Toon het versienummer en stop.", callback=_version, is_eager=True)
+        bool,
+        typer.Option("--version", help="Toon het versienummer en stop.", callback=_version, is_eager=True),
     ] = False,
 ) -> None:
     """ddas — de DDAS-keten."""
@@ -70,7 +71,10 @@ def _progress_bar(size: int) -> tuple[Any, Any]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
         transient=True,
     )
     task = bar.add_task("controleren", total=1.0)
@@ -83,13 +87,37 @@ def _progress_bar(size: int) -> tuple[Any, Any]:
 
 @app.command()
 def validate(
-    files: Annotated[list[str], typer.Argument(help="Eén of meer leveringen (JSON); '-' leest van standaardinvoer.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Uitvoer: text (mensen), json (machines) of html (op-orde-rapport).")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Schrijf het rapport naar dit bestand in plaats van naar het scherm.")] = None,
+    files: Annotated[
+        list[str], typer.Argument(help="Eén of meer leveringen (JSON); '-' leest van standaardinvoer.")
+    ],
+    format: Annotated[
+        Format,
+        typer.Option(
+            "--format", "-f", help="Uitvoer: text (mensen), json (machines) of html (op-orde-rapport)."
+        ),
+    ] = Format.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Schrijf het rapport naar dit bestand in plaats van naar het scherm."
+        ),
+    ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Taal van de meldingen.")] = Lang.nl,
-    kind: Annotated[KindChoice | None, typer.Option("--kind", help="Soort levering (standaard: herkend aan de inhoud).")] = None,
-    gemeentelijst: Annotated[Path | None, typer.Option("--gemeentelijst", help="CSV met geldige gemeentecodes: code;begindatum;einddatum (regel 7).")] = None,
-    peildatum: Annotated[str | None, typer.Option("--peildatum", help="Datum 'vandaag' voor controles op toekomstige datums (JJJJ-MM-DD).")] = None,
+    kind: Annotated[
+        KindChoice | None, typer.Option("--kind", help="Soort levering (standaard: herkend aan de inhoud).")
+    ] = None,
+    gemeentelijst: Annotated[
+        Path | None,
+        typer.Option(
+            "--gemeentelijst", help="CSV met geldige gemeentecodes: code;begindatum;einddatum (regel 7)."
+        ),
+    ] = None,
+    peildatum: Annotated[
+        str | None,
+        typer.Option(
+            "--peildatum", help="Datum 'vandaag' voor controles op toekomstige datums (JJJJ-MM-DD)."
+        ),
+    ] = None,
 ) -> None:
     """Controleer leveringen tegen het uitwisselmodel en de regels (SPEC §4): JSON, schema en inhoud in één keer.
 
@@ -118,7 +146,9 @@ def validate(
             if name == "-":
                 data = sys.stdin.buffer.read()
                 results.append(
-                    validate_bytes(data, name="-", kind=chosen, today=today, profile=profile, gemeenten=gemeenten)
+                    validate_bytes(
+                        data, name="-", kind=chosen, today=today, profile=profile, gemeenten=gemeenten
+                    )
                 )
                 continue
             path = Path(name)
@@ -209,13 +239,44 @@ def _load_gemeentelijst(path: Path) -> dict[str, Any]:
 @app.command()
 def generate(
     kind: Annotated[KindChoice, typer.Argument(help="shv (schuldhulpverlening) of vs (vroegsignalering).")],
-    count: Annotated[int, typer.Option("--count", "-n", min=0, help="Aantal trajecten (SHV) of vroegsignalen (VS).")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Startwaarde: dezelfde waarde geeft hetzelfde bestand.")] = 1,
-    gemeenten: Annotated[str | None, typer.Option("--gemeenten", help="Gemeentecodes, komma-gescheiden (bijv. 0363,0599); meer dan één geeft één levering per gemeente.")] = None,
-    inject_errors: Annotated[float, typer.Option("--inject-errors", min=0.0, max=1.0, help="Aandeel records met een bewust ingebrachte fout; een manifest (<uitvoer>.manifest.json) somt ze op.")] = 0.0,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Uitvoerbestand (standaard: standaarduitvoer).")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="Rapportageperiode JJJJ-MM-DD..JJJJ-MM-DD (standaard 2025-01-01..2025-06-30).")] = None,
-    pool_seed: Annotated[int | None, typer.Option("--pool-seed", help="Startwaarde van de cliëntenpool: leveringen met dezelfde pool delen cliënten (samenloop).")] = None,
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=0, help="Aantal trajecten (SHV) of vroegsignalen (VS).")
+    ] = 100,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Startwaarde: dezelfde waarde geeft hetzelfde bestand.")
+    ] = 1,
+    gemeenten: Annotated[
+        str | None,
+        typer.Option(
+            "--gemeenten",
+            help="Gemeentecodes, komma-gescheiden (bijv. 0363,0599); meer dan één geeft één levering per gemeente.",
+        ),
+    ] = None,
+    inject_errors: Annotated[
+        float,
+        typer.Option(
+            "--inject-errors",
+            min=0.0,
+            max=1.0,
+            help="Aandeel records met een bewust ingebrachte fout; een manifest (<uitvoer>.manifest.json) somt ze op.",
+        ),
+    ] = 0.0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Uitvoerbestand (standaard: standaarduitvoer).")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", help="Rapportageperiode JJJJ-MM-DD..JJJJ-MM-DD (standaard 2025-01-01..2025-06-30)."
+        ),
+    ] = None,
+    pool_seed: Annotated[
+        int | None,
+        typer.Option(
+            "--pool-seed",
+            help="Startwaarde van de cliëntenpool: leveringen met dezelfde pool delen cliënten (samenloop).",
+        ),
+    ] = None,
 ) -> None:
     """Maak een synthetische, realistische levering (met verzonnen personen), eventueel met bewuste fouten."""
     import datetime as dt

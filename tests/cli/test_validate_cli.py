@@ -64,7 +64,9 @@ def test_english_messages(example: Path) -> None:
     nl = json.loads(run("validate", str(example), "--format", "json").stdout)
     en = json.loads(run("validate", str(example), "--format", "json", "--lang", "en").stdout)
     assert [f["code"] for f in nl["findings"]] == [f["code"] for f in en["findings"]]
-    assert nl["findings"] and all(a["message"] != b["message"] for a, b in zip(nl["findings"], en["findings"]))
+    assert nl["findings"] and all(
+        a["message"] != b["message"] for a, b in zip(nl["findings"], en["findings"], strict=True)
+    )
 
 
 def test_text_output_has_a_summary_and_no_ansi_when_piped(example: Path) -> None:

@@ -156,11 +156,29 @@ def test_dates_after_delivery_one_finding_per_field() -> None:
     assert "2025-01-15" in found[0].message()
 
 
-def test_date_on_the_delivery_day_is_fine() -> None:
-    found = run(
-        document(traject(einddatum="2025-01-15", uitstroom={"reden": "Afgerond", "datum": "2025-01-15"}))
+def test_open_phases_after_delivery() -> None:
+    t = traject(
+        intake={"startdatum": "2025-02-01"},
+        begeleiding=[{"soort": "Budgetbeheer", "startdatum": "2024-03-01"}, {"startdatum": "2025-01-16"}],
     )
-    assert "DATE_AFTER_DELIVERY" not in codes(found)
+    found = of(run(document(t)), "DATE_AFTER_DELIVERY")
+    assert [f.path for f in found] == [ptr("intake", "startdatum"), ptr("begeleiding", 1, "startdatum")]
+
+
+def test_only_the_late_fields_of_a_late_phase() -> None:
+    """A phase with one late date: its other dates, one of them on the delivery day itself, are fine."""
+    t = traject(schuldregeling={"datum": "2025-01-15", "toegekend": "2025-01-15", "afgewezen": "2025-01-16"})
+    found = of(run(document(t)), "DATE_AFTER_DELIVERY")
+    assert [f.path for f in found] == [ptr("schuldregeling", "afgewezen")]
+
+
+def test_date_on_the_delivery_day_is_fine() -> None:
+    t = traject(
+        einddatum="2025-01-15",
+        uitstroom={"reden": "Afgerond", "datum": "2025-01-15"},
+        schulden=[{"bedrag": 5, "peildatum": "2025-01-15"}],
+    )
+    assert "DATE_AFTER_DELIVERY" not in codes(run(document(t)))
 
 
 def test_no_delivery_date_no_finding() -> None:

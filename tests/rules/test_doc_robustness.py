@@ -1,4 +1,4 @@
-"""The document, gemeente, person and VS rules never raise, whatever the shape of the (schema-invalid) input."""
+"""The document, gemeente, person and VS rules never raise, whatever the shape of the (invalid) input."""
 
 from __future__ import annotations
 

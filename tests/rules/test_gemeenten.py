@@ -24,7 +24,7 @@ T = "/leveringen/0/schuldhulptrajecten"
 
 
 def third_party(*traject_codes: str) -> dict[str, Any]:
-    """A document by a non-gemeente party (organisation without gemeentecode) with trajecten of these codes."""
+    """A document by a party that is no gemeente (no org gemeentecode), with trajecten of these codes."""
     doc = shv_document()
     lev = doc["leveringen"][0]
     lev["aanleverende_organisatie"].update({"gemeentecode": "", "KvK-nummer": "12345678"})

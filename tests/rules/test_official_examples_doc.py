@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from _doc_driver import run, spec_example
+from _doc_driver import SPEC_DIR, TODAY, run, spec_example
 from stdnum.nl import bsn as stdnum_bsn
 from stdnum.nl import postcode as stdnum_postcode
 
@@ -115,7 +115,7 @@ def test_shv_example(name: str) -> None:
     found = run(doc, Kind.SHV)
     expected: set[tuple[str, str]] = set()
 
-    # §4.4: the examples' supplier codes ("GL987654", "GL123456", "SL001", …) are names with a number, no version.
+    # §4.4: the supplier codes ("GL987654", "GL123456", "SL001", …) are names with a number, no version.
     assert not re.search(r"\d\.\d|\bv\d|versie", doc["codeGegevensleverancier"], re.IGNORECASE)
     expected.add(("SUPPLIER_CODE_NO_VERSION", "/codeGegevensleverancier"))
 
@@ -230,7 +230,7 @@ def test_vs_examples_known_consequences() -> None:
     multi = run(spec_example("vs-v0.9/meervoudigVoorbeeld.json"), Kind.VS)
     # Levering 1, zaak 2: "Inwoner hoeft geen hulp vanuit vroegsignalering" after one unanswered letter.
     assert of(multi, "RESULTAAT_CONTRADICTS_CONTACT") == {"/leveringen/0/vroegsignaalzaken/1/resultaat"}
-    # Contact was sought before the zaak was taken up: 2025-01-11 < 01-13, 01-06 < 01-10, 01-15 and 01-16 < 01-19.
+    # Contact sought before the zaak was taken up: 2025-01-11 < 01-13, 01-06 < 01-10, 01-15 and 01-16 < 01-19.
     assert of(multi, "CONTACT_BEFORE_OPGEPAKT") == {
         "/leveringen/0/vroegsignaalzaken/0/contactpogingen/0/datum",
         "/leveringen/0/vroegsignaalzaken/1/contactpogingen/0/datum",
@@ -252,3 +252,21 @@ def test_streaming_and_order_do_not_change_the_findings(name: str) -> None:
     batch = mine(run(doc, kind))
     assert mine(run(doc, kind, streaming=True)) == batch
     assert mine(run(doc, kind, zaken_first=True)) == batch
+
+
+@pytest.mark.parametrize("name", SHV_EXAMPLES + VS_EXAMPLES)
+@pytest.mark.parametrize("threshold", [None, 0])
+def test_engine_reports_the_same(name: str, threshold: int | None) -> None:
+    """Through the real engine — in memory, and streamed (threshold 0) — the rules find exactly the same."""
+    from ddas.validation.engine import validate_path
+
+    doc = spec_example(name)
+    kind = Kind.SHV if name.startswith("shv") else Kind.VS
+    path = SPEC_DIR / name
+    kwargs: dict[str, Any] = (
+        {"today": TODAY} if threshold is None else {"today": TODAY, "stream_threshold": 0}
+    )
+    result = validate_path(path, **kwargs)
+    assert result.kind is kind
+    assert result.streamed is (threshold == 0)
+    assert mine(result.findings) == mine(run(doc, kind))

@@ -1,4 +1,4 @@
-"""§4.9 (SHV clients) and §4.18 (VS clients): identity, BSN, geslacht, geboortedatum, age, postcode, huisnummer."""
+"""§4.9 (SHV clients) and §4.18 (VS clients): identity, BSN, geslacht, geboortedatum, age, address."""
 
 from __future__ import annotations
 
@@ -181,7 +181,7 @@ def test_shv_geboortedatum_not_a_date(datum: str) -> None:
 
 
 def test_geboortedatum_in_the_future() -> None:
-    # The period ends 2025-06-30, so someone born in the second half of 2025 is in the future only after today.
+    # Born after today (2026-01-01) is the future; born after the period end only makes the age implausible.
     doc = shv(shv_client(Geboortedatum="2026-01-02"))
     assert found(doc) == [("GEBOORTEDATUM_INVALID", f"{C0}/Geboortedatum")]
     assert found(doc, today=dt.date(2026, 1, 2)) == [("AGE_IMPLAUSIBLE", f"{C0}/Geboortedatum")]

@@ -159,11 +159,11 @@ def test_six_months_later(start: str, last_day: str) -> None:
 # --- CRISISINTERVENTIE_INCONSISTENT --------------------------------------------------------------------
 
 
-def test_flag_without_crisisinterventies() -> None:
-    for extra in ({}, {"crisisinterventies": []}):
-        t = traject(aanmelding={"startdatum": "2024-02-01", "crisisinterventie": True}, **extra)
-        found = of(run(document(t)), "CRISISINTERVENTIE_INCONSISTENT")
-        assert [(f.path, f.value) for f in found] == [(ptr("aanmelding", "crisisinterventie"), True)]
+@pytest.mark.parametrize("extra", [{}, {"crisisinterventies": []}])
+def test_flag_without_crisisinterventies(extra: dict[str, list[object]]) -> None:
+    t = traject(aanmelding={"startdatum": "2024-02-01", "crisisinterventie": True}, **extra)
+    found = of(run(document(t)), "CRISISINTERVENTIE_INCONSISTENT")
+    assert [(f.path, f.value) for f in found] == [(ptr("aanmelding", "crisisinterventie"), True)]
 
 
 def test_crisisinterventies_without_flag() -> None:

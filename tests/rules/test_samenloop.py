@@ -116,8 +116,15 @@ def test_trajecten_without_start_or_with_reversed_period_are_skipped() -> None:
     assert "CLIENT_OVERLAPPING_TRAJECTEN" not in codes(found)
 
 
+@pytest.mark.parametrize("einddatum", ["2024-04-01", "2024-13-01"])
+def test_unreadable_period_is_not_compared(einddatum: str) -> None:
+    """A traject ending before it starts, or on a date that does not exist, has no period to compare."""
+    broken = t("2024-05-01", einddatum)
+    assert "CLIENT_OVERLAPPING_TRAJECTEN" not in codes(run(document(broken, t("2024-05-01"))))
+
+
 def test_client_key() -> None:
-    assert client_key({"Burgerservicenummer": BSN, **ADRES}) == int(BSN)
+    assert client_key({"Burgerservicenummer": BSN, **ADRES}) == BSN
     assert client_key({"Burgerservicenummer": "12345678", **ADRES}) == (
         "1981-02-03",
         "Vrouw",

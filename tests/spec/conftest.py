@@ -1,4 +1,4 @@
-"""Reports the size of the conformance corpus at the end of the run (it is generated, so say how big it was)."""
+"""Reports the size of the conformance corpus at the end of the run: it is generated, so say how big."""
 
 from __future__ import annotations
 

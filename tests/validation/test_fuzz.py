@@ -24,7 +24,9 @@ scalars = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=20),
-    st.sampled_from(["2025-01-01", "2025-13-45", "0000-01-01", "123456782", "1234AB", "Man", "M", "GM0363", ""]),
+    st.sampled_from(
+        ["2025-01-01", "2025-13-45", "0000-01-01", "123456782", "1234AB", "Man", "M", "GM0363", ""]
+    ),
 )
 json_values = st.recursive(
     scalars,

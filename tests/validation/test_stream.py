@@ -75,7 +75,15 @@ def test_schema_errors_inside_records(official_examples: list[Path], tmp_path: P
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"   ", b'{"a": 1, "a": 2}', b"[1, 2", b'{"leveringen": [{"teller": 1, "teller": 2}]}', b"null", b"[]"],
+    [
+        b"",
+        b"   ",
+        b'{"a": 1, "a": 2}',
+        b"[1, 2",
+        b'{"leveringen": [{"teller": 1, "teller": 2}]}',
+        b"null",
+        b"[]",
+    ],
 )
 def test_malformed(data: bytes, tmp_path: Path) -> None:
     assert_same(data, tmp_path)

@@ -23,7 +23,6 @@ MODULES = (
 )
 
 
-
 def load() -> None:
     """Import every rule module (idempotent: Python imports a module once)."""
     for name in MODULES:

@@ -1,4 +1,4 @@
-"""§4.14: amounts, VTLB, schulden and schuldeisers.
+"""§4.14: amounts, VTLB, schulden and schuldeisers (and, for §4.10, the peildatum of each schuld).
 
 Amounts are whole euros; a value of the wrong type is the schema layer's to report, so these rules only look
 at integers (tested by class, which also keeps booleans out).
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ddas.rules.base import Context, Emitter, Target, check
+from ddas.rules.dates import DATE_AFTER_DELIVERY, NEVER, day, period_strings
 from ddas.spec.kinds import Kind
 from ddas.validation.findings import PathParts, Severity, define
 
@@ -83,8 +84,19 @@ PRIVEPERSOON_WITH_KVK = define(
 )
 
 
+#: KvK-nummers already found valid. Creditors recur across thousands of schulden, so a set lookup replaces
+#: the digit test for almost all of them; the cap keeps hostile input from growing it without end.
+_KVK_OK: set[str] = set()
+_KVK_MAX = 100_000
+
+
 def _kvk_ok(value: str) -> bool:
-    return len(value) == 8 and value.isascii() and value.isdigit()
+    if len(value) == 8 and value.isascii() and value.isdigit():
+        if len(_KVK_OK) >= _KVK_MAX:
+            _KVK_OK.clear()
+        _KVK_OK.add(value)
+        return True
+    return False
 
 
 def _at(path: PathParts, k: int, field: str) -> PathParts:
@@ -133,12 +145,19 @@ def traject_amounts(traject: Any, path: PathParts, ctx: Context, out: Emitter) -
     schulden = traject.get("schulden")
     if schulden.__class__ is not list or not schulden:
         return
+    # A traject has ten or more schulden: this loop is the only one over them, so it also checks each
+    # peildatum against the delivery date for §4.10 (DATE_AFTER_DELIVERY, defined in ddas.rules.dates).
+    delivered = period_strings(ctx)[2] or NEVER
     som = 0
     summable = True
     for k, schuld in enumerate(schulden):
         if schuld.__class__ is not dict:
             summable = False
             continue
+        peildatum = schuld.get("peildatum")
+        if peildatum.__class__ is str and peildatum > delivered and day(peildatum):
+            where = (*path, "schulden", k, "peildatum")
+            out.emit(DATE_AFTER_DELIVERY, where, peildatum, datum=peildatum, aanleverdatum=delivered)
         bedrag = schuld.get("bedrag")
         if bedrag.__class__ is int:
             som += bedrag
@@ -148,7 +167,13 @@ def traject_amounts(traject: Any, path: PathParts, ctx: Context, out: Emitter) -
             summable = False
         eiser = schuld.get("schuldeiser")
         if eiser.__class__ is dict:
-            _schuldeiser(eiser, path, k, out)
+            # The common case in a few look-ups: equal names, a known-valid KvK-nummer, no privépersoon with
+            # a KvK-nummer. Anything else gets the careful look.
+            kvk = eiser.get("kvknummer")
+            if eiser.get("naam") != eiser.get("Naam") or (
+                kvk and (kvk.__class__ is not str or kvk not in _KVK_OK or eiser.get("privepersoon") is True)
+            ):
+                _schuldeiser(eiser, path, k, out)
     if summable and total is not None and total != som:
         out.emit(
             SCHULDBEDRAG_SUM_MISMATCH,

@@ -2,8 +2,9 @@
 
 Every traject is visited once. Dates are compared as `YYYY-MM-DD` strings, which order exactly like the dates
 they denote when both are valid; a string is only parsed (to make sure it *is* a valid date) when a comparison
-says something is wrong, so the common, clean traject costs a handful of dictionary look-ups. Malformed dates
-are left to the schema layer.
+says something may be wrong, and each distinct string at most once (`day`), so a clean traject costs a few
+dictionary look-ups per phase. Malformed dates are left to the schema layer. The peildatum of each schuld is
+checked by the one loop over the schulden, in ddas.rules.amounts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ddas.validation.findings import PathParts, Severity, define
 __all__ = [
     "DATE_AFTER_DELIVERY",
     "END_BEFORE_START",
+    "NEVER",
     "TRAJECT_NO_STARTDATUM",
     "TRAJECT_OUTSIDE_PERIOD",
     "day",
@@ -79,13 +81,14 @@ _OBJECT_DATES: dict[str, tuple[str, ...]] = {
     "informatieEnAdvies": (),
 }
 
-#: The same for the items of the traject's lists.
+#: The same for the items of the traject's lists. `schulden[].peildatum` is checked by the loop over the
+#: schulden in ddas.rules.amounts: a traject has ten or more, and visiting them twice would cost more than
+#: all the rest of this module.
 _LIST_DATES: dict[str, tuple[str, ...]] = {
     "begeleiding": (),
     "crisisinterventies": (),
     "moratoria": ("datumAanvraag", "datumGoedkeuring"),
     "voorlopigeVoorzieningen": (),
-    "schulden": ("peildatum",),
 }
 
 _TRAJECT_FIELDS = ("startdatum", "einddatum", "toekenningsdatum")
@@ -136,9 +139,33 @@ def period_strings(ctx: Context) -> tuple[str | None, str | None, str | None]:
     return cached
 
 
+#: Stands in for a missing delivery date: no date string compares after it.
+NEVER = "\U0010ffff"
+
+
 def _at(path: PathParts, name: str, k: int, field: str) -> PathParts:
     """The path of a field of a phase (`k < 0`) or of a list item: built only when a finding is emitted."""
     return (*path, name, field) if k < 0 else (*path, name, k, field)
+
+
+def _object(
+    obj: dict[str, Any],
+    extra: tuple[str, ...],
+    delivered: str,
+    path: PathParts,
+    name: str,
+    k: int,
+    out: Emitter,
+) -> None:
+    """The exact checks of one phase object or list item, for the few that the quick test flags."""
+    s = obj.get("startdatum")
+    e = obj.get("einddatum")
+    if e.__class__ is str and s.__class__ is str and e < s and day(e) and day(s):
+        out.emit(END_BEFORE_START, _at(path, name, k, "einddatum"), e, einddatum=e, startdatum=s)
+    for field in ("startdatum", "einddatum", *extra):
+        v = obj.get(field)
+        if v.__class__ is str and v > delivered and day(v):
+            out.emit(DATE_AFTER_DELIVERY, _at(path, name, k, field), v, datum=v, aanleverdatum=delivered)
 
 
 @check(Target.TRAJECT, Kind.SHV)
@@ -146,22 +173,22 @@ def traject_dates(traject: Any, path: PathParts, ctx: Context, out: Emitter) -> 
     """All §4.10 rules in one pass over the traject and its phases."""
     if traject.__class__ is not dict:
         return
-    period_start, period_end, delivered = period_strings(ctx)
+    period_start, period_end, delivered_on = period_strings(ctx)
+    delivered = delivered_on or NEVER
 
     aanmelding = traject.get("aanmelding")
     if aanmelding.__class__ is not dict:
         aanmelding = None
-    start = traject.get("startdatum")
+    raw_start = start = traject.get("startdatum")
     start_field: PathParts = ("startdatum",)
     if start.__class__ is not str or not day(start):
-        raw_start = start
         start = aanmelding.get("startdatum") if aanmelding is not None else None
         start_field = ("aanmelding", "startdatum")
         if start.__class__ is not str or not day(start):
             start = None
             if not filled(raw_start) and (aanmelding is None or not filled(aanmelding.get("startdatum"))):
                 out.emit(TRAJECT_NO_STARTDATUM, (*path, "startdatum"))
-    end = traject.get("einddatum")
+    raw_end = end = traject.get("einddatum")
     if end.__class__ is not str or not day(end):
         end = None
 
@@ -189,18 +216,19 @@ def traject_dates(traject: Any, path: PathParts, ctx: Context, out: Emitter) -> 
             periode_eind=period_end or "—",
         )
 
-    if delivered is not None:
-        for field in _TRAJECT_FIELDS:
-            value = traject.get(field)
-            if value.__class__ is str and value > delivered and day(value):
-                out.emit(DATE_AFTER_DELIVERY, (*path, field), value, datum=value, aanleverdatum=delivered)
+    toekenning = traject.get("toekenningsdatum")
+    for field, v in (("startdatum", raw_start), ("einddatum", raw_end), ("toekenningsdatum", toekenning)):
+        if v.__class__ is str and v > delivered and day(v):
+            out.emit(DATE_AFTER_DELIVERY, (*path, field), v, datum=v, aanleverdatum=delivered)
 
-    # Every phase object and list item: its own span, and each of its dates against the delivery date.
-    items: Any
+    # Every phase object and list item: its own span, and each of its dates against the delivery date. A quick
+    # test on the strings first: when the einddatum is neither before the startdatum nor after the delivery
+    # date, the startdatum cannot be after the delivery date either, so a clean object costs two look-ups and
+    # two comparisons; only a suspect one gets the exact checks.
     for name, value in traject.items():
         if value.__class__ is dict:
             extra = _OBJECT_DATES.get(name)
-            items = ((-1, value),)
+            items: Any = ((-1, value),)
         elif value.__class__ is list:
             extra = _LIST_DATES.get(name)
             items = enumerate(value)
@@ -213,21 +241,15 @@ def traject_dates(traject: Any, path: PathParts, ctx: Context, out: Emitter) -> 
                 continue
             s = obj.get("startdatum")
             e = obj.get("einddatum")
-            if e.__class__ is str and s.__class__ is str and e < s and day(e) and day(s):
-                out.emit(END_BEFORE_START, _at(path, name, k, "einddatum"), e, einddatum=e, startdatum=s)
-            if delivered is None:
-                continue
-            if s.__class__ is str and s > delivered and day(s):
-                out.emit(
-                    DATE_AFTER_DELIVERY, _at(path, name, k, "startdatum"), s, datum=s, aanleverdatum=delivered
-                )
-            if e.__class__ is str and e > delivered and day(e):
-                out.emit(
-                    DATE_AFTER_DELIVERY, _at(path, name, k, "einddatum"), e, datum=e, aanleverdatum=delivered
-                )
-            for field in extra:
-                v = obj.get(field)
-                if v.__class__ is str and v > delivered and day(v):
-                    out.emit(
-                        DATE_AFTER_DELIVERY, _at(path, name, k, field), v, datum=v, aanleverdatum=delivered
-                    )
+            if e.__class__ is str:
+                suspect = e > delivered or (s.__class__ is str and e < s)
+            else:
+                suspect = s.__class__ is str and s > delivered
+            if not suspect and extra:
+                for field in extra:
+                    v = obj.get(field)
+                    if v.__class__ is str and v > delivered:
+                        suspect = True
+                        break
+            if suspect:
+                _object(obj, extra, delivered, path, name, k, out)

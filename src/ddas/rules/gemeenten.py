@@ -165,7 +165,9 @@ def traject_gemeente(traject: Any, path: PathParts, ctx: Context, out: Emitter) 
     code = traject.get("gemeentecode")
     if code.__class__ is not str:
         return  # missing or mistyped: the schema layer reports it
-    form, norm, reason = _verdict(code, ctx)
+    cache = ctx.doc_state.get(_STATE)
+    verdict = cache.get(code) if cache is not None else None
+    form, norm, reason = verdict if verdict is not None else _verdict(code, ctx)
     if form != _VALID or reason is not None:
         _report_code(code, (*path, "gemeentecode"), ctx, out)
     if form == _UNKNOWN or not norm:

@@ -28,8 +28,8 @@ PHASES_OUT_OF_ORDER = define(
     "PHASES_OUT_OF_ORDER",
     Severity.WARNING,
     "4.11",
-    nl="Fase {fase} begint op {datum}, vóór de voorgaande fase {vorige_fase} ({vorige_datum}).",
-    en="Phase {fase} starts on {datum}, before the preceding phase {vorige_fase} ({vorige_datum}).",
+    nl="Fase {fase} ({datum}) ligt vóór de voorgaande fase {vorige_fase} ({vorige_datum}).",
+    en="Phase {fase} ({datum}) lies before the preceding phase {vorige_fase} ({vorige_datum}).",
     fix="Controleer de datums van de fasen; de volgorde is aanmelding, intake, plan van aanpak, "
     "schuldregeling, oplossing, nazorg. Vaak is een datum bij de verkeerde fase ingevuld.",
 )

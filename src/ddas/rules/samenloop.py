@@ -34,20 +34,20 @@ _STATE = "samenloop"
 #: Stands for "still running": later than any date as yyyymmdd (see `ddas.rules.dates.day`).
 _OPEN = 100_000_000
 
-ClientKey = int | tuple[str, str, str, str, str]
+ClientKey = str | tuple[str, str, str, str, str]
 #: Per client: the (start, end, path) of every traject seen so far, dates as yyyymmdd numbers.
 Seen = dict[ClientKey, tuple[tuple[int, int, PathParts], ...]]
 
 
 def client_key(client: Any) -> ClientKey | None:
-    """Who a client is: the BSN (as a number, which is small to keep) when it has nine digits, otherwise
-    geboortedatum, geslacht, postcode, huisnummer (and toevoeging) when the first four are filled; else None.
+    """Who a client is: the BSN when it has nine digits, otherwise geboortedatum, geslacht, postcode,
+    huisnummer (and toevoeging) when the first four are filled; None when neither identifies the client.
     """
     if client.__class__ is not dict:
         return None
     bsn = client.get("Burgerservicenummer")
     if bsn.__class__ is str and len(bsn) == 9 and bsn.isascii() and bsn.isdigit():
-        return int(bsn)
+        return bsn
     geboren = client.get("Geboortedatum")
     geslacht = client.get("Geslachtsaanduiding")
     postcode = client.get("Postcode")
@@ -102,7 +102,9 @@ def traject_samenloop(traject: Any, path: PathParts, ctx: Context, out: Emitter)
         if end < begin:
             return  # a period that cannot be read is left to the schema and END_BEFORE_START
 
-    seen: Seen = ctx.doc_state.setdefault(_STATE, {})
+    seen: Seen | None = ctx.doc_state.get(_STATE)
+    if seen is None:
+        seen = ctx.doc_state[_STATE] = {}
     mine: list[ClientKey] = []
     for k, client in enumerate(clients):
         key = client_key(client)

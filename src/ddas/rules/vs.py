@@ -1,10 +1,13 @@
 """§4.17–4.20: vroegsignalen, vroegsignaalzaken, the references between them and their contactpogingen.
 
-A zaak refers to signals of the same levering by `ID`. Signals and zaken may come in either order (and in
-streaming mode they are seen one at a time), so the item checks only note ids, dates and positions in
-`ctx.lev_state["vs"]` and the references are resolved at the end of the levering. Dates are compared as ISO
-strings, which order like the dates they denote; a string is parsed (to be sure it *is* a date) only when a
-comparison already says something is wrong. Malformed dates are the schema layer's to report.
+A zaak refers to signals of the same levering by `ID`. The engine does not promise that a levering's signals
+come before its zaken (and in streaming mode each is seen once, in file order), so a reference is resolved as
+soon as its signal is known and otherwise deferred to the end of the levering. In the usual order — signals
+first — nothing is deferred, and what stays in `ctx.lev_state["vs"]` is one small entry per signal.
+
+Dates are compared as ISO strings, which order like the dates they denote; a string is parsed (to be sure it
+*is* a date) only when a comparison already says something is wrong, or once per distinct signaaldatum.
+Malformed dates are the schema layer's to report.
 """
 
 from __future__ import annotations
@@ -155,18 +158,22 @@ _STATE = "vs"
 
 @dataclass(slots=True)
 class _Levering:
-    """What the item checks of one levering leave for its end: ids, dates and positions, never records."""
+    """What the item checks of one levering keep: ids, dates and positions, never records."""
 
-    #: The reporting period as ISO strings (None when absent or reversed), copied from the document.
+    #: The reporting period as ISO strings (None when absent or reversed), shared by the document.
     period: tuple[str | None, str | None]
-    #: Validity of the date strings seen so far: a levering has few distinct signal and contact dates.
+    #: Validity of the date strings seen so far, shared by the document: few distinct signaaldatums.
     days: dict[str, bool]
-    #: signal ID → (index j, valid signaaldatum or None, status when it needs a zaak, else None)
-    signals: dict[str, tuple[Any, str | None, str | None]] = field(default_factory=dict)
-    #: every reference of a zaak to a signal: (zaak index j, reference index k, ID)
-    refs: list[tuple[Any, int, str]] = field(default_factory=list)
-    #: zaken with a datum_opgepakt string: (zaak index j, datum_opgepakt, first position in `refs`, count)
-    opgepakt: list[tuple[Any, str, int, int]] = field(default_factory=list)
+    #: signal ID → its signaaldatum when that is a real date, else None (the first signal with that ID)
+    signals: dict[str, str | None] = field(default_factory=dict)
+    #: signal ID → (index, status) of signals whose status says they were taken up, so need a zaak
+    need_zaak: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    #: signal ID → index of the first zaak that refers to it
+    zaak_of: dict[str, Any] = field(default_factory=dict)
+    #: references to IDs not (yet) seen: (zaak index, reference index, ID)
+    deferred: list[tuple[Any, int, str]] = field(default_factory=list)
+    #: zaken whose datum_opgepakt waits for such a signal: (zaak index, datum_opgepakt, referenced IDs)
+    deferred_opgepakt: list[tuple[Any, str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def _levering(ctx: Context) -> _Levering:
@@ -195,6 +202,26 @@ def _dates(a: str, b: str) -> bool:
     return as_date(a) is not None and as_date(b) is not None
 
 
+def _zaak_path(ctx: Context, j: Any) -> PathParts:
+    """A zaak's path at the end of the levering, where no item path is at hand."""
+    return ("leveringen", ctx.levering_index, "vroegsignaalzaken", j)
+
+
+def _opgepakt_before(opgepakt: str, earliest: str | None, zaak: PathParts, out: Emitter) -> None:
+    if earliest is not None and opgepakt < earliest and as_date(opgepakt) is not None:
+        out.emit(
+            OPGEPAKT_BEFORE_SIGNAL,
+            (*zaak, "datum_opgepakt"),
+            opgepakt,
+            opgepakt=opgepakt,
+            signaaldatum=earliest,
+        )
+
+
+def _second_zaak(sid: str, first: Any, zaak: PathParts, k: int, out: Emitter) -> None:
+    out.emit(SIGNAL_IN_MULTIPLE_ZAKEN, (*zaak, "vroegsignalen", k, "ID"), sid, id=sid, eerste_zaak=first)
+
+
 @check(Target.VROEGSIGNAAL, Kind.VS)
 def vroegsignaal(signal: Any, path: PathParts, ctx: Context, out: Emitter) -> None:
     """§4.17 ID uniqueness (and notes for the end of the levering), §4.18 dates and amount."""
@@ -211,13 +238,6 @@ def vroegsignaal(signal: Any, path: PathParts, ctx: Context, out: Emitter) -> No
         if sid in signals:
             out.emit(VROEGSIGNAAL_ID_DUPLICATE, (*path, "ID"), sid, id=sid)
         else:
-            status = signal.get("status")
-            if (
-                status.__class__ is not str
-                or status == _NOT_TAKEN_UP
-                or status.startswith(_NOT_TAKEN_UP_PREFIX)
-            ):
-                status = None
             day = None
             if sd is not None:
                 ok = state.days.get(sd)
@@ -225,7 +245,14 @@ def vroegsignaal(signal: Any, path: PathParts, ctx: Context, out: Emitter) -> No
                     ok = _learn(state.days, sd)
                 if ok:
                     day = sd
-            signals[sid] = (path[-1] if path else -1, day, status)
+            signals[sid] = day
+            status = signal.get("status")
+            if (
+                status.__class__ is str
+                and status != _NOT_TAKEN_UP
+                and not status.startswith(_NOT_TAKEN_UP_PREFIX)
+            ):
+                state.need_zaak[sid] = (path[-1] if path else -1, status)
 
     if sd is not None:
         ontstaan = signal.get("ontstaansdatum")
@@ -266,15 +293,30 @@ def vroegsignaalzaak(zaak: Any, path: PathParts, ctx: Context, out: Emitter) -> 
         opgepakt = None
     refs = zaak.get("vroegsignalen")
     if refs.__class__ is list:
-        noted = state.refs
-        first = len(noted)
+        signals = state.signals
+        zaak_of = state.zaak_of
+        earliest = None
+        waiting = False
         for k, ref in enumerate(refs):
-            if ref.__class__ is dict:
-                sid = ref.get("ID")
-                if sid.__class__ is str:
-                    noted.append((j, k, sid))
-        if opgepakt is not None and len(noted) > first:
-            state.opgepakt.append((j, opgepakt, first, len(noted) - first))
+            sid = ref.get("ID") if ref.__class__ is dict else None
+            if sid.__class__ is not str:
+                continue
+            if sid in signals:
+                first = zaak_of.setdefault(sid, j)
+                if first != j:  # the same ID twice within one zaak is the schema's uniqueItems
+                    _second_zaak(sid, first, path, k, out)
+                day = signals[sid]
+                if day is not None and (earliest is None or day < earliest):
+                    earliest = day
+            else:
+                state.deferred.append((j, k, sid))
+                waiting = True
+        if opgepakt is not None:
+            if waiting:
+                ids = [r["ID"] for r in refs if isinstance(r, dict) and isinstance(r.get("ID"), str)]
+                state.deferred_opgepakt.append((j, opgepakt, tuple(ids)))
+            else:
+                _opgepakt_before(opgepakt, earliest, path, out)
 
     start = zaak.get("startdatum_matchtingperiode")
     end = zaak.get("einddatum_matchingperiode")
@@ -327,48 +369,28 @@ def vroegsignaalzaak(zaak: Any, path: PathParts, ctx: Context, out: Emitter) -> 
 
 @check(Target.END_LEVERING, Kind.VS)
 def resolve_references(_: Any, path: PathParts, ctx: Context, out: Emitter) -> None:
-    """§4.17 unknown references, signals in two zaken, signals in none; §4.19 opgepakt before the signals."""
+    """§4.17 deferred references and signals in no zaak; §4.19 opgepakt for zaken that waited for a signal."""
     state: _Levering | None = ctx.lev_state.get(_STATE)
     if state is None:
         return
-    lev: PathParts = ("leveringen", ctx.levering_index)
     signals = state.signals
-    zaak_of: dict[str, Any] = {}
-    for j, k, sid in state.refs:
+    zaak_of = state.zaak_of
+    for j, k, sid in state.deferred:
         if sid not in signals:
-            out.emit(
-                ZAAK_UNKNOWN_SIGNAL, (*lev, "vroegsignaalzaken", j, "vroegsignalen", k, "ID"), sid, id=sid
-            )
+            out.emit(ZAAK_UNKNOWN_SIGNAL, (*_zaak_path(ctx, j), "vroegsignalen", k, "ID"), sid, id=sid)
             continue
-        first = zaak_of.get(sid)
-        if first is None:
-            zaak_of[sid] = j
-        elif first != j:  # the same ID twice within one zaak is the schema's uniqueItems
+        first = zaak_of.setdefault(sid, j)
+        if first != j:
+            _second_zaak(sid, first, _zaak_path(ctx, j), k, out)
+    for sid, (j, status) in state.need_zaak.items():
+        if sid not in zaak_of:
             out.emit(
-                SIGNAL_IN_MULTIPLE_ZAKEN,
-                (*lev, "vroegsignaalzaken", j, "vroegsignalen", k, "ID"),
-                sid,
+                SIGNAL_WITHOUT_ZAAK,
+                ("leveringen", ctx.levering_index, "vroegsignalen", j, "status"),
+                status,
                 id=sid,
-                eerste_zaak=first,
+                status=status,
             )
-    for sid, (j, _day, status) in signals.items():
-        if status is not None and sid not in zaak_of:
-            out.emit(SIGNAL_WITHOUT_ZAAK, (*lev, "vroegsignalen", j, "status"), status, id=sid, status=status)
-    refs = state.refs
-    for j, opgepakt, first_ref, count in state.opgepakt:
-        days = [d for _, _, sid in refs[first_ref : first_ref + count] if (d := _signal_day(signals, sid))]
-        if days:
-            earliest = min(days)
-            if opgepakt < earliest and as_date(opgepakt) is not None:
-                out.emit(
-                    OPGEPAKT_BEFORE_SIGNAL,
-                    (*lev, "vroegsignaalzaken", j, "datum_opgepakt"),
-                    opgepakt,
-                    opgepakt=opgepakt,
-                    signaaldatum=earliest,
-                )
-
-
-def _signal_day(signals: dict[str, tuple[Any, str | None, str | None]], sid: str) -> str | None:
-    entry = signals.get(sid)
-    return entry[1] if entry is not None else None
+    for j, opgepakt, ids in state.deferred_opgepakt:
+        days = [d for d in (signals.get(sid) for sid in ids) if d is not None]
+        _opgepakt_before(opgepakt, min(days) if days else None, _zaak_path(ctx, j), out)

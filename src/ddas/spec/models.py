@@ -22,7 +22,7 @@ Document = ShvDocument | VsDocument
 
 def model_for(kind: Kind) -> type[ShvDocument] | type[VsDocument]:
     """The document model of ``kind``."""
-    return ShvDocument if kind is Kind.SHV else VsDocument
+    return ShvDocument if Kind(kind) is Kind.SHV else VsDocument
 
 
 def load_document(data: Any, kind: Kind) -> ShvDocument | VsDocument:

@@ -1,4 +1,4 @@
-"""Date helpers for the generator: dates travel as ordinals (ints) and become ISO strings only in the output."""
+"""Date helpers for the generator: dates travel as ordinals (ints) and become ISO strings only on output."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def month_end(ordinal: int) -> int:
 
 
 def parse_period(text: str) -> Period:
-    """`2025-01-01..2025-06-30` (or with `/` or `,` between) as a period; ValueError when malformed or reversed."""
+    """`2025-01-01..2025-06-30` (or `/` or `,` between) as a period; ValueError when malformed or reversed."""
     for sep in ("..", "/", ","):
         if sep in text:
             start_text, end_text = text.split(sep, 1)

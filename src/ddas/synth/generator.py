@@ -1,8 +1,8 @@
 """Complete synthetic deliveries (SHV v1.0, VS v0.9) that the validator accepts without a single finding.
 
 Everything is drawn from one `random.Random(seed)`, never from the global generator or the clock, so the same
-arguments always give the same document. Clients come from a `ClientPool` fixed by `pool_seed`, which is how two
-deliveries can share clients (samenloop) while differing in everything else.
+arguments always give the same document. Clients come from a `ClientPool` fixed by `pool_seed`, which is how
+two deliveries can share clients (samenloop) while differing in everything else.
 """
 
 from __future__ import annotations
@@ -192,7 +192,9 @@ def _shv_leveringen(
                 "gemeentecode": "",
                 "contactpersonen": _contactpersonen(rng, mail_domain(party)),
             }
-        leveringen.append({"teller": teller, "aanleverende_organisatie": org, "schuldhulptrajecten": trajecten})
+        leveringen.append(
+            {"teller": teller, "aanleverende_organisatie": org, "schuldhulptrajecten": trajecten}
+        )
     return leveringen
 
 

@@ -2,9 +2,9 @@
 
 Samenloop (different providers delivering on the same clients) is only testable when two generated deliveries
 can share clients. So clients are not invented per file but taken from a pool fixed by `pool_seed`: household
-`i` of a pool is always the same household, whatever file asks for it. Every household is derived from its own
-`random.Random`, so asking for household 80,000 does not require generating the 79,999 before it, and BSNs come
-from an injective map of the person's index, so no two persons of one pool ever share a BSN.
+`i` of a pool is always the same household, whatever file asks for it. Every household is derived from its
+own `random.Random`, so asking for household 80,000 does not require generating the 79,999 before it, and BSNs
+come from an injective map of the person's index, so no two persons of one pool ever share a BSN.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ class Persoon:
     def geboortedatum(self, reference: int) -> str:
         """The birthdate (ISO) that makes this person 18–85 years old on `reference` (an ordinal).
 
-        For reference dates near the anchor (2023–2050) this is the same fixed birthdate; farther away the age is
-        wrapped into the plausible range, so that any reporting period yields an adult, plausible population.
+        For reference dates near the anchor (2023–2050) this is the same fixed birthdate; farther away the
+        age is wrapped into the plausible range, so that any reporting period yields a plausible population.
         """
         age = self.age_days + (reference - _ANCHOR)
         if not _MIN_AGE_DAYS <= age <= _MAX_AGE_DAYS:
@@ -103,7 +103,7 @@ class ClientPool:
     def __init__(self, pool_seed: int) -> None:
         self.pool_seed = pool_seed
         key = random.Random(pool_seed * 7919 + 17)
-        # An affine map k → A·k + B (mod span) is a bijection when A is coprime to the span: unique BSN bodies.
+        # An affine map k → A·k + B (mod span) is a bijection when A is coprime to the span: unique bodies.
         while True:
             a = key.randrange(1_000_001, _BODY_SPAN)
             if a % 2 and a % 3 and a % 5:
@@ -112,10 +112,10 @@ class ClientPool:
         self._b = key.randrange(_BODY_SPAN)
 
     def bsn(self, person_index: int, rng: random.Random) -> str:
-        """The BSN of person `person_index`: a unique 7-digit body, then an eighth digit that admits a check digit.
+        """The BSN of `person_index`: a unique 7-digit body, then an eighth digit that allows a check digit.
 
-        The elfproef weighs the digits 9, 8, …, 2 and the check digit -1; the eighth digit has weight 2, so its
-        ten values give ten different remainders and at most one of them makes the check digit 10.
+        The elfproef weighs the digits 9, 8, …, 2 and the check digit -1; the eighth digit has weight 2, so
+        its ten values give ten different remainders and at most one of them makes the check digit 10.
         """
         body = 1_000_000 + (self._a * person_index + self._b) % _BODY_SPAN
         total, rest = 0, body
@@ -170,4 +170,3 @@ class ClientPool:
             voorvoegsel=voorvoegsel,
             achternaam=achternaam,
         )
-

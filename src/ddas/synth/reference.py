@@ -76,7 +76,7 @@ def mail_domain(name: str) -> str:
 
 
 def fake_kvk(name: str) -> str:
-    """A stable 8-digit KvK-nummer for a fictional organisation (first digit 1–9, so it never looks truncated)."""
+    """A stable 8-digit KvK-nummer for a fictional organisation (first digit 1–9: never looks truncated)."""
     return str(10_000_000 + zlib.crc32(name.encode()) % 90_000_000)
 
 
@@ -127,8 +127,8 @@ PLAATSNAMEN: tuple[str, ...] = ("Amsterdam", "Rotterdam", "Utrecht", "Eindhoven"
 #: Schuldsoort → typical schuldeisers (fictional or generic names).
 SCHULDEISERS: dict[str, tuple[str, ...]] = {
     "Zorg": (
-        "Zorgverzekeraar Noord", "Zorgverzekeraar Unie", "CAK", "Ziekenhuis De Linde", "Tandartspraktijk Centrum",
-        "Ambulancedienst Regio",
+        "Zorgverzekeraar Noord", "Zorgverzekeraar Unie", "CAK", "Ziekenhuis De Linde",
+        "Tandartspraktijk Centrum", "Ambulancedienst Regio",
     ),
     "Publiek": (
         "Belastingdienst", "Dienst Toeslagen", "CJIB", "DUO", "Gemeentelijke Belastingen", "UWV", "SVB",
@@ -139,8 +139,9 @@ SCHULDEISERS: dict[str, tuple[str, ...]] = {
         "Kabel & Internet B.V.",
     ),
     "Overig": (
-        "Woningcorporatie Eigen Haard", "Woonstichting De Sleutel", "Postorderbedrijf Thuis", "Incassobureau Noord",
-        "Consumentenkrediet Bank", "Deurwaarderskantoor Van Dam", "Zorgeloos Lenen B.V.", "Telefoonwinkel Mobiel",
+        "Woningcorporatie Eigen Haard", "Woonstichting De Sleutel", "Postorderbedrijf Thuis",
+        "Incassobureau Noord", "Consumentenkrediet Bank", "Deurwaarderskantoor Van Dam",
+        "Zorgeloos Lenen B.V.", "Telefoonwinkel Mobiel",
     ),
 }  # fmt: skip
 

@@ -127,10 +127,8 @@ class TrajectFactory:
         """Draw start dates until the course overlaps the period: many start in it, others years before."""
         rng, ps, pe = self.rng, self.ps, self.pe
         for _ in range(30):
-            if rng.random() < 0.35:
-                start = rint(rng, ps, pe)
-            else:  # up to four years back: a full traject with an 18-month regeling takes two to three years
-                start = ps - rint(rng, 1, 4 * 365)
+            # Up to four years back: a full traject with an 18-month regeling takes two to three years.
+            start = rint(rng, ps, pe) if rng.random() < 0.35 else ps - rint(rng, 1, 4 * 365)
             course = self._course(start)
             if course.end is None or course.end >= ps:
                 return course
@@ -213,7 +211,7 @@ class TrajectFactory:
         return c
 
     def _dropout_course(self, start: int) -> _Course:
-        """The first of a sequential pair: ended within weeks, so that the client can come back in the period."""
+        """The first of a sequential pair: ended within weeks, so the client can come back in the period."""
         rng = self.rng
         c = _Course(aanmelding_start=start)
         c.aanmelding_end = start + rint(rng, 0, 10)
@@ -230,7 +228,9 @@ class TrajectFactory:
         c.end = end
         c.reden = redenen(self.rng)
         # Whatever support was still running stops with the traject.
-        c.begeleiding = [(s, b, e if e is not None and e <= end else end) for s, b, e in c.begeleiding if b <= end]
+        c.begeleiding = [
+            (s, b, e if e is not None and e <= end else end) for s, b, e in c.begeleiding if b <= end
+        ]
         c.moratoria = [m for m in c.moratoria if m[3] <= end]
 
     def _oplossingssoort(self, when: int) -> str:
@@ -265,7 +265,9 @@ class TrajectFactory:
         rng = self.rng
         aanvraag = around + rint(rng, 0, 20)
         goedkeuring = aanvraag + rint(rng, 3, 21)
-        c.moratoria.append((aanvraag, goedkeuring, goedkeuring, goedkeuring + rint(rng, 30, _MORATORIUM_MAX_DAYS)))
+        c.moratoria.append(
+            (aanvraag, goedkeuring, goedkeuring, goedkeuring + rint(rng, 30, _MORATORIUM_MAX_DAYS))
+        )
 
     # --- rendering as of the period end ---------------------------------------------------------------------
 

@@ -122,10 +122,7 @@ class SignaalFactory:
         first, last = min(days), max(days)
         recent = last >= pe - 14
         if rng.random() < (0.6 if recent else 0.12):
-            if recent and rng.random() < 0.8:
-                status = "Nog niet opgepakt"
-            else:
-                status = _ZONDER_ZAAK_STATUS(rng)
+            status = "Nog niet opgepakt" if recent and rng.random() < 0.8 else _ZONDER_ZAAK_STATUS(rng)
             for s in burst:
                 s["status"] = status
             return None

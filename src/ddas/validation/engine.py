@@ -168,7 +168,9 @@ class RuleRunner:
             self.end_document()
             return
         lists = ITEM_LISTS[self.kind]
-        total = sum(len(lev.get(name) or ()) for lev in leveringen if isinstance(lev, dict) for name, _ in lists)
+        total = sum(
+            len(lev.get(name) or ()) for lev in leveringen if isinstance(lev, dict) for name, _ in lists
+        )
         done = 0
         step = max(total // 50, 1000)
         for i, levering in enumerate(leveringen):
@@ -249,7 +251,13 @@ def validate_bytes(
     result.findings.extend(loaded.findings)
     if loaded.parsed:
         validate_document(
-            loaded.document, result, kind=kind, today=today, profile=profile, gemeenten=gemeenten, progress=progress
+            loaded.document,
+            result,
+            kind=kind,
+            today=today,
+            profile=profile,
+            gemeenten=gemeenten,
+            progress=progress,
         )
     result.seconds = time.perf_counter() - started
     return result

@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 __all__ = [
     "CATALOGUE",
-    "Finding",
     "MISSING",
+    "Finding",
     "Lang",
     "PathParts",
     "RuleDef",

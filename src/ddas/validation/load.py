@@ -103,7 +103,10 @@ def _syntax(reason_nl: str, reason_en: str, line: int, column: int) -> Finding:
 
 _ORJSON_REASONS = {
     "empty": ("het bestand is leeg", "the file is empty"),
-    "unexpected end of data": ("het bestand houdt onverwacht op (afgebroken?)", "unexpected end of data (truncated?)"),
+    "unexpected end of data": (
+        "het bestand houdt onverwacht op (afgebroken?)",
+        "unexpected end of data (truncated?)",
+    ),
     "depth limit exceeded": ("te diep geneste structuur", "nesting too deep"),
     "trailing comma": ("komma na het laatste element", "trailing comma"),
     "infinity": ("getal te groot", "number too large"),

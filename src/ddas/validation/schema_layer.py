@@ -16,7 +16,9 @@ from typing import Any
 
 import jsonschema_rs
 
+from ddas.spec.formats import DATE_TIME_PATTERN
 from ddas.spec.kinds import Kind
+from ddas.spec.schema import FORMAT_CHECKS
 from ddas.validation.findings import Finding, PathParts, Severity, define
 
 __all__ = ["SCHEMA_RULES", "UNKNOWN_FIELD", "SchemaLayer", "schema_layer"]
@@ -158,7 +160,9 @@ def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-def _resolve_with_pointer(root: dict[str, Any], node: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str]:
+def _resolve_with_pointer(
+    root: dict[str, Any], node: dict[str, Any], pointer: str
+) -> tuple[dict[str, Any], str]:
     """Like `_resolve`, also returning the JSON Pointer (as a `#/...` reference) of the schema reached."""
     while "$ref" in node and isinstance(node["$ref"], str) and node["$ref"].startswith("#/"):
         pointer = node["$ref"]
@@ -198,11 +202,6 @@ def _close_open_objects(root: dict[str, Any]) -> set[tuple[str, ...]]:
     return open_patterns
 
 
-def _email(value: str) -> bool:
-    """The reference validators' e-mail check (an '@' in the text); §4.5 checks deliverability strictly."""
-    return "@" in value
-
-
 class SchemaLayer:
     """The compiled schema layer for one kind; `check(instance, prefix)` yields findings."""
 
@@ -211,7 +210,7 @@ class SchemaLayer:
         strict = copy.deepcopy(schema)
         self.open_patterns = _close_open_objects(strict)
         self._strict = strict
-        self._validator = jsonschema_rs.validator_for(strict, validate_formats=True, formats={"email": _email})
+        self._validator = jsonschema_rs.validator_for(strict, validate_formats=True, formats=FORMAT_CHECKS)
         self._parts: dict[tuple[str, ...], Any] = {}
 
     def part(self, pattern: tuple[str, ...]) -> Any:
@@ -229,11 +228,13 @@ class SchemaLayer:
             wrapper: dict[str, Any] = {"$schema": self._strict.get("$schema")}
             wrapper["$defs"] = {**self._strict.get("$defs", {}), "__ddas_root": self._strict}
             wrapper["$ref"] = pointer
-            validator = jsonschema_rs.validator_for(wrapper, validate_formats=True, formats={"email": _email})
+            validator = jsonschema_rs.validator_for(wrapper, validate_formats=True, formats=FORMAT_CHECKS)
             self._parts[pattern] = validator
         return validator
 
-    def check(self, instance: Any, prefix: PathParts = (), pattern: tuple[str, ...] | None = None) -> Iterator[Finding]:
+    def check(
+        self, instance: Any, prefix: PathParts = (), pattern: tuple[str, ...] | None = None
+    ) -> Iterator[Finding]:
         """Findings for `instance` (the whole document, or the part at `prefix` whose pattern is `pattern`)."""
         validator = self._validator if pattern is None else self.part(pattern)
         for error in validator.iter_errors(instance):
@@ -253,6 +254,8 @@ class SchemaLayer:
                 SCHEMA_ADDITIONAL_PROPERTIES, path, velden=", ".join(f"'{n}'" for n in unexpected)
             )
             return
+        if kind == "Pattern" and error.kind.pattern == DATE_TIME_PATTERN:
+            return  # the date-time format check (the reference's own) reports the same value
         rule = SCHEMA_RULES.get(kind, SCHEMA_OTHER)
         instance = error.instance
         params: dict[str, Any] = {}

@@ -79,7 +79,9 @@ class _Reader(io.RawIOBase):
 class _Validation:
     """State across the (one or two) passes over one file."""
 
-    def __init__(self, path: Path, kind: Kind | None, runner: dict[str, Any], progress: ProgressFn | None) -> None:
+    def __init__(
+        self, path: Path, kind: Kind | None, runner: dict[str, Any], progress: ProgressFn | None
+    ) -> None:
         self.path = path
         self.kind = kind
         self.runner_args = runner
@@ -124,7 +126,9 @@ class _Validation:
 
     def levering_done(self, index: int, levering: dict[str, Any], root: Any, second: bool) -> None:
         if not second:
-            self.digests.append((orjson.dumps(levering, option=orjson.OPT_SORT_KEYS), self._digest.hexdigest()))
+            self.digests.append(
+                (orjson.dumps(levering, option=orjson.OPT_SORT_KEYS), self._digest.hexdigest())
+            )
             self._digest = hashlib.blake2b()
         if (index >= self.rules_from) != second or self.kind is None:
             return
@@ -205,8 +209,13 @@ class _Validation:
                 if event == "map_key":
                     top = frames[-1]
                     if not second and value in top.container:
-                        where = [f.key if f.is_map else (f.count if f.records else len(f.container)) for f in frames]
-                        self.findings.append(Finding.at(JSON_DUPLICATE_KEY, (*where[:-1], value), sleutel=value))
+                        where: list[str | int] = [
+                            (f.key or "") if f.is_map else (f.count if f.records else len(f.container))
+                            for f in frames
+                        ]
+                        self.findings.append(
+                            Finding.at(JSON_DUPLICATE_KEY, (*where[:-1], value), sleutel=value)
+                        )
                     top.key = value
                     continue
                 if event == "start_map" or event == "start_array":
@@ -268,13 +277,17 @@ def _json_start(raw: IO[bytes], findings: list[Finding]) -> int | None:
         findings.append(Finding.at(JSON_BOM, ()))
         start = 3
     elif head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        findings.append(Finding.at(JSON_ENCODING, (), byte=head[:2].hex().upper(), regel=1, kolom=1, aantal="UTF-16"))
+        findings.append(
+            Finding.at(JSON_ENCODING, (), byte=head[:2].hex().upper(), regel=1, kolom=1, aantal="UTF-16")
+        )
         return None
     raw.seek(start)
     while chunk := raw.read(_CHUNK):
         if chunk.strip(b" \t\r\n"):
             return start
-    findings.append(Finding.at(JSON_SYNTAX, (), reden="het bestand is leeg", reason="the file is empty", regel=1, kolom=1))
+    findings.append(
+        Finding.at(JSON_SYNTAX, (), reden="het bestand is leeg", reason="the file is empty", regel=1, kolom=1)
+    )
     return None
 
 
@@ -302,7 +315,9 @@ def _parse_error(exc: Exception, raw: IO[bytes], offset: int) -> Finding:
         nl, en = "het bestand houdt onverwacht op (afgebroken?)", "unexpected end of data (truncated?)"
         return Finding.at(JSON_SYNTAX, (), reden=nl, reason=en, regel=line, kolom=column)
     line, column = _position(raw, offset)
-    return Finding.at(JSON_SYNTAX, (), reden="ongeldige syntaxis: " + text, reason=text, regel=f"±{line}", kolom=column)
+    return Finding.at(
+        JSON_SYNTAX, (), reden="ongeldige syntaxis: " + text, reason=text, regel=f"±{line}", kolom=column
+    )
 
 
 def validate_stream(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import jsonschema_rs
 import pytest
-from _spec_corpus import INVALID_DATE_TIMES, INVALID_DATES, INVALID_EMAILS, VALID_DATE_TIMES, VALID_DATES, VALID_EMAILS
+from _spec_corpus import (
+    INVALID_DATE_TIMES,
+    INVALID_DATES,
+    INVALID_EMAILS,
+    VALID_DATE_TIMES,
+    VALID_DATES,
+    VALID_EMAILS,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -24,7 +31,10 @@ SAMPLES = {
 # Strings shaped like the values, so that the edges (day 31, month 13, year 0, second 60) come up often.
 _digits = st.text("0123456789", min_size=1, max_size=4)
 _date_like = st.builds(
-    lambda y, m, d: f"{y}-{m}-{d}", _digits, st.text("0123456789", max_size=3), st.text("0123456789", max_size=3)
+    lambda y, m, d: f"{y}-{m}-{d}",
+    _digits,
+    st.text("0123456789", max_size=3),
+    st.text("0123456789", max_size=3),
 )
 _date_time_like = st.builds(
     lambda d, t, s, z: f"{d}{t}{s}{z}",
@@ -78,11 +88,11 @@ def test_the_date_time_pattern_only_excludes_what_the_reference_rejects(value: s
 
 def test_the_pure_rust_date_time_check_differs_only_where_documented() -> None:
     """Without ddas's format override jsonschema_rs rejects a trailing newline that the reference accepts:
-    the reason ``schema_validator`` checks date-time in Python. If this starts failing, the override may go."""
+    the reason ``schema_validator`` checks date-time in Python. Should this fail, the override may go."""
     value = "2024-12-31T23:59:59Z\n"
     assert CHECKER.conforms(value, "date-time")
     schema = {"type": "string", "format": "date-time"}
     assert not jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value)
-    assert jsonschema_rs.validator_for(schema, validate_formats=True, formats={"date-time": is_date_time}).is_valid(
-        value
-    )
+    assert jsonschema_rs.validator_for(
+        schema, validate_formats=True, formats={"date-time": is_date_time}
+    ).is_valid(value)

@@ -101,19 +101,34 @@ def test_importing_the_schema_module_and_validating_does_not_import_pydantic() -
     assert result.stdout.strip() == "False"
 
 
-# --- structural equality with the official schema ------------------------------------------------------------
+# --- structural equality with the official schema ---------------------------------------------------------
 
 #: Keywords of the official schemas and what ddas's schema must do with them.
-_COMPARED = {"type", "enum", "format", "required", "additionalProperties", "minItems", "maxItems", "uniqueItems"}
+_COMPARED = {
+    "type",
+    "enum",
+    "format",
+    "required",
+    "additionalProperties",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+}
 _IGNORED = {"description", "$schema", "$id", "title", "$defs", "$ref", "properties", "items"}
 
 
 def _compare(
-    official_root: dict[str, Any], official: dict[str, Any], our_root: dict[str, Any], ours: dict[str, Any], at: str
+    official_root: dict[str, Any],
+    official: dict[str, Any],
+    our_root: dict[str, Any],
+    ours: dict[str, Any],
+    at: str,
 ) -> list[str]:
     official = resolve(official_root, official)
     ours = resolve(our_root, ours)
-    problems = [f"{at}: keyword {key!r} not understood" for key in official if key not in _COMPARED | _IGNORED]
+    problems = [
+        f"{at}: keyword {key!r} not understood" for key in official if key not in _COMPARED | _IGNORED
+    ]
     for key in _COMPARED:
         theirs, mine = official.get(key), ours.get(key)
         if key == "required":
@@ -132,9 +147,13 @@ def _compare(
         elif name not in official_props:
             problems.append(f"{at}/{name}: not in the official schema")
         else:
-            problems += _compare(official_root, official_props[name], our_root, our_props[name], f"{at}/{name}")
+            problems += _compare(
+                official_root, official_props[name], our_root, our_props[name], f"{at}/{name}"
+            )
     if "items" in official or "items" in ours:
-        problems += _compare(official_root, official.get("items", {}), our_root, ours.get("items", {}), f"{at}/*")
+        problems += _compare(
+            official_root, official.get("items", {}), our_root, ours.get("items", {}), f"{at}/*"
+        )
     return problems
 
 

@@ -24,7 +24,9 @@ _TRIPLES = [
 
 
 @pytest.mark.parametrize(("alias", "strenum", "values"), _TRIPLES, ids=[t[1].__name__ for t in _TRIPLES])
-def test_literal_strenum_and_tuple_agree(alias: object, strenum: type[enum.StrEnum], values: tuple[str, ...]) -> None:
+def test_literal_strenum_and_tuple_agree(
+    alias: object, strenum: type[enum.StrEnum], values: tuple[str, ...]
+) -> None:
     assert get_args(alias.__value__) == values  # type: ignore[attr-defined]
     assert tuple(member.value for member in strenum) == values
     assert alias.__name__ == f"Enum{strenum.__name__}"  # type: ignore[attr-defined]
