@@ -299,16 +299,23 @@ def generate(
     if inject_errors > 0 and output is None:
         _err("--inject-errors vraagt om --output (het manifest komt naast het uitvoerbestand).")
         raise typer.Exit(2)
-    written, manifest = generate_file(
-        Kind(kind.value),
-        count,
-        seed,
-        output=output,
-        gemeenten=codes,
-        inject_rate=inject_errors,
-        period=span,
-        pool_seed=pool_seed,
-    )
+    try:
+        written, manifest = generate_file(
+            Kind(kind.value),
+            count,
+            seed,
+            output=output,
+            gemeenten=codes,
+            inject_rate=inject_errors,
+            period=span,
+            pool_seed=pool_seed,
+        )
+    except ValueError as exc:
+        _err(f"ddas generate: {exc}")
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        _err(f"ddas generate: kan '{output}' niet schrijven ({exc.strerror or exc}).")
+        raise typer.Exit(2) from None
     if output is None and isinstance(written, bytes | bytearray):
         sys.stdout.buffer.write(bytes(written))
         sys.stdout.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import re
 
@@ -90,7 +91,9 @@ def test_shv_several_gemeenten_one_levering_each_from_one_party() -> None:
 
 def test_default_gemeenten_are_real_cbs_codes() -> None:
     doc = generate("shv", 60, 2)
-    assert [lev["schuldhulptrajecten"][0]["gemeentecode"] for lev in doc["leveringen"]] == list(DEFAULT_GEMEENTEN)
+    assert [lev["schuldhulptrajecten"][0]["gemeentecode"] for lev in doc["leveringen"]] == list(
+        DEFAULT_GEMEENTEN
+    )
     assert set(DEFAULT_GEMEENTEN) >= {"0363", "0599", "0518", "0344", "0772", "0014"}
 
 
@@ -161,3 +164,14 @@ def test_parse_period() -> None:
     for bad in ("2025-01-01", "2025-06-30..2025-01-01", "2025-01-01..2025-02-30"):
         with pytest.raises(ValueError):
             parse_period(bad)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_garbage_collector_state_is_restored(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        generate("vs", 20, 1)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

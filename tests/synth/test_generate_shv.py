@@ -34,7 +34,9 @@ def big() -> dict[str, Any]:
 
 
 def _spans(t: dict[str, Any]) -> list[dict[str, Any]]:
-    objects = [t[name] for name in ("aanmelding", "intake", "stabilisatie", "oplossing", "nazorg") if name in t]
+    objects = [
+        t[name] for name in ("aanmelding", "intake", "stabilisatie", "oplossing", "nazorg") if name in t
+    ]
     for name in ("begeleiding", "crisisinterventies", "moratoria"):
         objects.extend(t.get(name, ()))
     return objects

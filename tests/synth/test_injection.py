@@ -26,7 +26,8 @@ VARIANTS = {"gemeente": ["0363"], "partij": ["0344", "0599", "0014"]}
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 @pytest.mark.parametrize(
-    "period", [None, (dt.date(2024, 1, 1), dt.date(2024, 12, 31)), (dt.date(2025, 5, 1), dt.date(2025, 5, 31))]
+    "period",
+    [None, (dt.date(2024, 1, 1), dt.date(2024, 12, 31)), (dt.date(2025, 5, 1), dt.date(2025, 5, 31))],
 )
 def test_clean_delivery_has_no_findings(kind: str, variant: str, period: Any) -> None:
     doc = generate(kind, 400, 11, gemeenten=VARIANTS[variant], period=period)
@@ -68,10 +69,12 @@ def test_findings_equal_the_manifest_at_high_rates(kind: str, rate: float) -> No
 def test_every_injectable_code_is_injected_and_found(kind: str) -> None:
     """Over a handful of files, every code of the injector occurs and the validator finds each exactly."""
     seen: set[str] = set()
-    for seed in range(12):
+    for seed in range(40):
         gemeenten = VARIANTS["gemeente"] if seed % 2 else VARIANTS["partij"]
-        seen |= _check(kind, 200, 1000 + seed, 0.3, gemeenten)
-    assert seen == INJECTABLE[kind]
+        seen |= _check(kind, 250, 1000 + seed, 0.3, gemeenten)
+        if seen == INJECTABLE[kind]:
+            break
+    assert sorted(INJECTABLE[kind] - seen) == []
 
 
 def test_the_injector_covers_the_whole_catalogue_it_was_asked_for() -> None:

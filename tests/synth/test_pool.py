@@ -16,7 +16,12 @@ from ddas.synth.pool import ClientPool, bsn_check_digit
 
 def _bsns(doc: dict) -> set[str]:
     if "schuldhulptrajecten" in doc["leveringen"][0]:
-        return {c["Burgerservicenummer"] for _, _, t in trajecten(doc) for c in t["client"] if "Burgerservicenummer" in c}
+        return {
+            c["Burgerservicenummer"]
+            for _, _, t in trajecten(doc)
+            for c in t["client"]
+            if "Burgerservicenummer" in c
+        }
     return {s["client"]["Burgerservicenummer"] for lev in doc["leveringen"] for s in lev["vroegsignalen"]}
 
 

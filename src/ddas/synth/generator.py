@@ -8,10 +8,12 @@ two deliveries can share clients (samenloop) while differing in everything else.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ddas import __version__
@@ -74,10 +76,11 @@ def generate(
     per_gemeente = _split(rng, count, len(codes))
     party = rng.choice(PARTIJEN) if len(codes) > 1 else None
 
-    if kind is Kind.SHV:
-        leveringen = _shv_leveringen(rng, pool, ps, pe, codes, per_gemeente, party)
-    else:
-        leveringen = _vs_leveringen(rng, pool, ps, pe, codes, per_gemeente, party)
+    with _collector_paused():
+        if kind is Kind.SHV:
+            leveringen = _shv_leveringen(rng, pool, ps, pe, codes, per_gemeente, party)
+        else:
+            leveringen = _vs_leveringen(rng, pool, ps, pe, codes, per_gemeente, party)
     delivered = dt.datetime.combine(end + dt.timedelta(days=3), dt.time(9, 15))
     return {
         "startdatumLevering": start.isoformat(),
@@ -86,6 +89,22 @@ def generate(
         "codeGegevensleverancier": SUPPLIER_CODE,
         "leveringen": leveringen,
     }
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building the document.
+
+    A large delivery is millions of small dicts without reference cycles; the collector would scan the growing
+    heap again and again for nothing, which costs about a third of the generation time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _gemeentecodes(gemeenten: Sequence[str] | None) -> tuple[str, ...]:

@@ -141,13 +141,16 @@ def _status_needs_zaak(status: Any) -> bool:
     )
 
 
-Path = tuple[str | int, ...]
+#: A JSON Pointer as its parts, e.g. ("leveringen", 0, "schuldhulptrajecten", 5).
+Parts = tuple[str | int, ...]
 #: A record defect: (record, its path) → the defect, after mutating the record; None when it does not apply.
-RecordFn = Callable[[dict[str, Any], Path], "Defect | None"]
+RecordFn = Callable[[dict[str, Any], Parts], "Defect | None"]
 DocFn = Callable[[], "Defect | None"]
 
 
 class _Injector:
+    """One injection run over one document: the bookkeeping that keeps every defect to exactly one finding."""
+
     def __init__(self, doc: dict[str, Any], kind: Kind, rng: random.Random) -> None:
         self.doc = doc
         self.kind = kind
@@ -158,7 +161,7 @@ class _Injector:
         #: ids of organisations (and leveringen) a levering defect already changed.
         self.touched: set[int] = set()
         self.period_broken = False
-        self._record_list: list[tuple[str, dict[str, Any], Path]] = []
+        self._record_list: list[tuple[str, dict[str, Any], Parts]] = []
         self._indexes: dict[int, _LeveringIndex] = {}
         self.bsns: set[str] = set()
         self.ps = _date(doc.get("startdatumLevering")) or dt.date(2025, 1, 1)
@@ -169,7 +172,7 @@ class _Injector:
             for client in t.get("client") or ():
                 if isinstance(client.get("Burgerservicenummer"), str):
                     self.bsns.add(client["Burgerservicenummer"])
-        for s, _ in self._signalen():
+        for s in self._signalen():
             bsn = s.get("client", {}).get("Burgerservicenummer")
             if isinstance(bsn, str):
                 self.bsns.add(bsn)
@@ -185,10 +188,9 @@ class _Injector:
         for lev in self._leveringen():
             yield from lev.get("schuldhulptrajecten") or ()
 
-    def _signalen(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    def _signalen(self) -> Iterator[dict[str, Any]]:
         for lev in self._leveringen():
-            for s in lev.get("vroegsignalen") or ():
-                yield s, lev
+            yield from lev.get("vroegsignalen") or ()
 
     def _exclude_linked_clients(self) -> None:
         """Trajecten whose client also has another traject (the generator's sequential pairs) stay untouched:
@@ -201,7 +203,7 @@ class _Injector:
             if len(ids) > 1:
                 self.used.update(ids)
 
-    def _add(self, code: str, path: Path) -> Defect:
+    def _add(self, code: str, path: Parts) -> Defect:
         defect = Defect(code, SEVERITIES[code], _pointer(path))
         self.defects.append(defect)
         return defect
@@ -253,8 +255,8 @@ class _Injector:
                     break
         return self.defects
 
-    def _records(self) -> list[tuple[str, dict[str, Any], Path]]:
-        out: list[tuple[str, dict[str, Any], Path]] = []
+    def _records(self) -> list[tuple[str, dict[str, Any], Parts]]:
+        out: list[tuple[str, dict[str, Any], Parts]] = []
         for i, lev in enumerate(self._leveringen()):
             if self.kind is Kind.SHV:
                 for j, t in enumerate(lev.get("schuldhulptrajecten") or ()):
@@ -348,10 +350,10 @@ class _Injector:
 
     # --- persons (both kinds) -------------------------------------------------------------------------------
 
-    def _per_client(self, fn: Callable[[dict[str, Any], Path], Defect | None]) -> RecordFn:
+    def _per_client(self, fn: Callable[[dict[str, Any], Parts], Defect | None]) -> RecordFn:
         """A client defect applied to one (random) client of a traject."""
 
-        def apply(t: dict[str, Any], path: Path) -> Defect | None:
+        def apply(t: dict[str, Any], path: Parts) -> Defect | None:
             clients = t.get("client")
             if not isinstance(clients, list) or not clients:
                 return None
@@ -360,18 +362,18 @@ class _Injector:
 
         return apply
 
-    def _signal_client(self, fn: Callable[[dict[str, Any], Path], Defect | None]) -> RecordFn:
-        def apply(s: dict[str, Any], path: Path) -> Defect | None:
+    def _signal_client(self, fn: Callable[[dict[str, Any], Parts], Defect | None]) -> RecordFn:
+        def apply(s: dict[str, Any], path: Parts) -> Defect | None:
             client = s.get("client")
             return fn(client, (*path, "client")) if isinstance(client, dict) else None
 
         return apply
 
-    def client_unknown_field(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_unknown_field(self, client: dict[str, Any], path: Parts) -> Defect | None:
         client["Telefoonnummer"] = f"06{rint(self.rng, 10_000_000, 99_999_999)}"
         return self._add("UNKNOWN_FIELD", (*path, "Telefoonnummer"))
 
-    def client_bsn_invalid(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_bsn_invalid(self, client: dict[str, Any], path: Parts) -> Defect | None:
         bsn = client.get("Burgerservicenummer")
         if not isinstance(bsn, str) or len(bsn) != 9:
             return None
@@ -382,20 +384,20 @@ class _Injector:
         client["Burgerservicenummer"] = wrong
         return self._add("BSN_INVALID", (*path, "Burgerservicenummer"))
 
-    def client_age(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_age(self, client: dict[str, Any], path: Parts) -> Defect | None:
         # Well past the plausible 110 years, but a real date and not in the future.
         born = dt.date(self.pe.year - rint(self.rng, 115, 125), rint(self.rng, 1, 12), rint(self.rng, 1, 28))
         client["Geboortedatum"] = _iso(born)
         return self._add("AGE_IMPLAUSIBLE", (*path, "Geboortedatum"))
 
-    def client_geboortedatum_not_a_date(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_geboortedatum_not_a_date(self, client: dict[str, Any], path: Parts) -> Defect | None:
         born = _date(client.get("Geboortedatum"))
         if born is None:
             return None
         client["Geboortedatum"] = f"{born.year:04d}-02-30"
         return self._add("GEBOORTEDATUM_INVALID", (*path, "Geboortedatum"))
 
-    def client_geboortedatum_future(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_geboortedatum_future(self, client: dict[str, Any], path: Parts) -> Defect | None:
         # Decades ahead, so that it is "in the future" whenever the file is validated.
         born = dt.date(
             self.delivered.year + rint(self.rng, 40, 60), rint(self.rng, 1, 12), rint(self.rng, 1, 28)
@@ -403,67 +405,67 @@ class _Injector:
         client["Geboortedatum"] = _iso(born)
         return self._add("GEBOORTEDATUM_INVALID", (*path, "Geboortedatum"))
 
-    def client_geslacht(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_geslacht(self, client: dict[str, Any], path: Parts) -> Defect | None:
         geslacht = client.get("Geslachtsaanduiding")
         if not isinstance(geslacht, str):
             return None
         client["Geslachtsaanduiding"] = {"Man": "M", "Vrouw": "V"}.get(geslacht, "X")
         return self._add("GESLACHT_INVALID", (*path, "Geslachtsaanduiding"))
 
-    def client_not_identifiable(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_not_identifiable(self, client: dict[str, Any], path: Parts) -> Defect | None:
         if "Postcode" not in client:
             return None
         client.pop("Burgerservicenummer", None)
         del client["Postcode"]
         return self._add("CLIENT_NOT_IDENTIFIABLE", path)
 
-    def client_no_address(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_no_address(self, client: dict[str, Any], path: Parts) -> Defect | None:
         if "Postcode" not in client:
             return None
         del client["Postcode"]
         return self._add("VS_CLIENT_NO_ADDRESS", path)
 
-    def client_postcode_invalid(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_postcode_invalid(self, client: dict[str, Any], path: Parts) -> Defect | None:
         postcode = client.get("Postcode")
         if not isinstance(postcode, str) or len(postcode) != 6:
             return None
         client["Postcode"] = postcode[:4]  # the letters got lost
         return self._add("POSTCODE_INVALID", (*path, "Postcode"))
 
-    def client_postcode_not_normalised(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_postcode_not_normalised(self, client: dict[str, Any], path: Parts) -> Defect | None:
         postcode = client.get("Postcode")
         if not isinstance(postcode, str) or len(postcode) != 6:
             return None
         client["Postcode"] = f"{postcode[:4]} {postcode[4:].lower()}"
         return self._add("POSTCODE_NOT_NORMALISED", (*path, "Postcode"))
 
-    def client_huisnummer(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_huisnummer(self, client: dict[str, Any], path: Parts) -> Defect | None:
         if "Huisnummer" not in client:
             return None
         client["Huisnummer"] = self.rng.choice(("0", "123456", "12a"))
         return self._add("HUISNUMMER_OUT_OF_RANGE", (*path, "Huisnummer"))
 
-    def client_toevoeging(self, client: dict[str, Any], path: Path) -> Defect | None:
+    def client_toevoeging(self, client: dict[str, Any], path: Parts) -> Defect | None:
         client["Huisnummertoevoeging"] = self.rng.choice(("achterhuis", "bovenwoning", "3e etage"))
         return self._add("TOEVOEGING_TOO_LONG", (*path, "Huisnummertoevoeging"))
 
     # --- SHV trajecten --------------------------------------------------------------------------------------
 
-    def additional_property(self, record: dict[str, Any], path: Path) -> Defect | None:
+    def additional_property(self, record: dict[str, Any], path: Parts) -> Defect | None:
         record["opmerking"] = "handmatig gecorrigeerd"
         return self._add("SCHEMA_ADDITIONAL_PROPERTIES", path)
 
-    def traject_required(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_required(self, t: dict[str, Any], path: Parts) -> Defect | None:
         if "gemeentecode" not in t:
             return None
         del t["gemeentecode"]
         return self._add("SCHEMA_REQUIRED", path)
 
-    def traject_type(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_type(self, t: dict[str, Any], path: Parts) -> Defect | None:
         t["omschrijving"] = rint(self.rng, 1, 99_999)  # a number where the schema wants text
         return self._add("SCHEMA_TYPE", (*path, "omschrijving"))
 
-    def traject_enum(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_enum(self, t: dict[str, Any], path: Parts) -> Defect | None:
         schulden = t.get("schulden")
         if not schulden:
             return None
@@ -471,7 +473,7 @@ class _Injector:
         schulden[k]["schuldsoort"] = self.rng.choice(("Belastingen", "Huur", "zorg"))
         return self._add("SCHEMA_ENUM", (*path, "schulden", k, "schuldsoort"))
 
-    def traject_format(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_format(self, t: dict[str, Any], path: Parts) -> Defect | None:
         schulden = t.get("schulden")
         if not schulden:
             return None
@@ -482,11 +484,11 @@ class _Injector:
         schulden[k]["peildatum"] = f"{peildatum.year:04d}-02-30"  # no such day
         return self._add("SCHEMA_FORMAT", (*path, "schulden", k, "peildatum"))
 
-    def traject_no_clients(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_no_clients(self, t: dict[str, Any], path: Parts) -> Defect | None:
         t["client"] = []
         return self._add("SCHEMA_MIN_ITEMS", (*path, "client"))
 
-    def traject_three_clients(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_three_clients(self, t: dict[str, Any], path: Parts) -> Defect | None:
         clients = t.get("client")
         if not isinstance(clients, list) or not clients:
             return None
@@ -500,7 +502,7 @@ class _Injector:
             clients.append(child)
         return self._add("SCHEMA_MAX_ITEMS", (*path, "client"))
 
-    def traject_gemeentecode_invalid(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_gemeentecode_invalid(self, t: dict[str, Any], path: Parts) -> Defect | None:
         code = t.get("gemeentecode")
         if not isinstance(code, str) or len(code) != 4 or not code.isdigit():
             return None
@@ -508,20 +510,20 @@ class _Injector:
         t["gemeentecode"] = "gm" + code
         return self._add("GEMEENTECODE_INVALID", (*path, "gemeentecode"))
 
-    def traject_gemeentecode_onbekend(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_gemeentecode_onbekend(self, t: dict[str, Any], path: Parts) -> Defect | None:
         if "gemeentecode" not in t:
             return None
         t["gemeentecode"] = "Onbekend"
         return self._add("GEMEENTECODE_ONBEKEND", (*path, "gemeentecode"))
 
-    def traject_bsn_duplicate(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_bsn_duplicate(self, t: dict[str, Any], path: Parts) -> Defect | None:
         clients = t.get("client") or []
         if len(clients) != 2 or not all("Burgerservicenummer" in c for c in clients):
             return None
         clients[1]["Burgerservicenummer"] = clients[0]["Burgerservicenummer"]
         return self._add("BSN_DUPLICATE_IN_TRAJECT", (*path, "client", 1, "Burgerservicenummer"))
 
-    def traject_no_startdatum(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_no_startdatum(self, t: dict[str, Any], path: Parts) -> Defect | None:
         aanmelding = t.get("aanmelding")
         if not isinstance(aanmelding, dict):
             return None
@@ -529,8 +531,8 @@ class _Injector:
         aanmelding.pop("startdatum", None)
         return self._add("TRAJECT_NO_STARTDATUM", (*path, "startdatum"))
 
-    def traject_end_before_start(self, t: dict[str, Any], path: Path) -> Defect | None:
-        spans: list[tuple[dict[str, Any], Path]] = []
+    def traject_end_before_start(self, t: dict[str, Any], path: Parts) -> Defect | None:
+        spans: list[tuple[dict[str, Any], Parts]] = []
         for name in ("aanmelding", "intake", "stabilisatie", "oplossing", "nazorg"):
             obj = t.get(name)
             if isinstance(obj, dict):
@@ -547,7 +549,7 @@ class _Injector:
         obj["einddatum"] = _iso(start - dt.timedelta(days=rint(self.rng, 1, 30)))
         return self._add("END_BEFORE_START", (*where, "einddatum"))
 
-    def traject_outside_period(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_outside_period(self, t: dict[str, Any], path: Parts) -> Defect | None:
         """Replace the traject by one that ended long before the period: delivered although it did not run."""
         if "client" not in t or "gemeentecode" not in t:
             return None
@@ -555,7 +557,11 @@ class _Injector:
         end = start + dt.timedelta(days=rint(self.rng, 20, 90))
         old = {"gemeentecode": t["gemeentecode"], "startdatum": _iso(start), "einddatum": _iso(end)}
         old["client"] = t["client"]
-        old["aanmelding"] = {"startdatum": _iso(start), "einddatum": _iso(start), "crisisinterventie": False}
+        old["aanmelding"] = {
+            "startdatum": _iso(start),
+            "einddatum": _iso(start),
+            "crisisinterventie": False,
+        }
         old["uitstroom"] = {
             "datum": _iso(end),
             "datumBeeindigingsbeschikking": _iso(end),
@@ -565,14 +571,14 @@ class _Injector:
         t.update(old)
         return self._add("TRAJECT_OUTSIDE_PERIOD", (*path, "einddatum"))
 
-    def traject_date_after_delivery(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_date_after_delivery(self, t: dict[str, Any], path: Parts) -> Defect | None:
         aanmelding = t.get("aanmelding")
         if not isinstance(aanmelding, dict) or not _date(aanmelding.get("startdatum")):
             return None
         aanmelding["einddatum"] = _iso(self.delivered + dt.timedelta(days=rint(self.rng, 1, 60)))
         return self._add("DATE_AFTER_DELIVERY", (*path, "aanmelding", "einddatum"))
 
-    def traject_phases_out_of_order(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_phases_out_of_order(self, t: dict[str, Any], path: Parts) -> Defect | None:
         aanmelding, intake = t.get("aanmelding"), t.get("intake")
         if not isinstance(aanmelding, dict) or not isinstance(intake, dict):
             return None
@@ -582,20 +588,20 @@ class _Injector:
         intake["startdatum"] = _iso(start - dt.timedelta(days=rint(self.rng, 1, 20)))
         return self._add("PHASES_OUT_OF_ORDER", (*path, "intake", "startdatum"))
 
-    def traject_uitstroom_without_einddatum(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_uitstroom_without_einddatum(self, t: dict[str, Any], path: Parts) -> Defect | None:
         if "einddatum" in t or "uitstroom" in t:
             return None
         t["uitstroom"] = {"reden": self.rng.choice(("Zelf", "Nietverschenen"))}
         return self._add("UITSTROOM_WITHOUT_EINDDATUM", (*path, "einddatum"))
 
-    def traject_ended_without_reden(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_ended_without_reden(self, t: dict[str, Any], path: Parts) -> Defect | None:
         uitstroom = t.get("uitstroom")
         if "einddatum" not in t or not isinstance(uitstroom, dict) or "reden" not in uitstroom:
             return None
         del uitstroom["reden"]
         return self._add("ENDED_WITHOUT_REDEN", (*path, "uitstroom", "reden"))
 
-    def traject_einddatum_mismatch(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_einddatum_mismatch(self, t: dict[str, Any], path: Parts) -> Defect | None:
         end = _date(t.get("einddatum"))
         uitstroom = t.get("uitstroom")
         if end is None or not isinstance(uitstroom, dict) or uitstroom.get("datum") != t["einddatum"]:
@@ -603,14 +609,14 @@ class _Injector:
         uitstroom["datumBeeindigingsbeschikking"] = _iso(end - dt.timedelta(days=rint(self.rng, 1, 14)))
         return self._add("EINDDATUM_UITSTROOM_MISMATCH", (*path, "uitstroom", "datumBeeindigingsbeschikking"))
 
-    def traject_toekenningsdatum(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_toekenningsdatum(self, t: dict[str, Any], path: Parts) -> Defect | None:
         day = _date(t.get("toekenningsdatum"))
         if day is None:
             return None
         t["toekenningsdatum"] = _iso(day - dt.timedelta(days=rint(self.rng, 1, 10)))
         return self._add("TOEKENNINGSDATUM_MISMATCH", (*path, "toekenningsdatum"))
 
-    def traject_dwangakkoord(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_dwangakkoord(self, t: dict[str, Any], path: Parts) -> Defect | None:
         regeling = t.get("schuldregeling")
         if (
             not isinstance(regeling, dict)
@@ -621,7 +627,7 @@ class _Injector:
         regeling["dwangakkoord"] = True
         return self._add("DWANGAKKOORD_WITHOUT_TOEGEKEND", (*path, "schuldregeling", "dwangakkoord"))
 
-    def traject_verzoek_dwangakkoord(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_verzoek_dwangakkoord(self, t: dict[str, Any], path: Parts) -> Defect | None:
         regeling = t.get("schuldregeling")
         if not isinstance(regeling, dict) or regeling.get("dwangakkoord") is True:
             return None
@@ -643,7 +649,7 @@ class _Injector:
         assert datum is not None
         return regeling, outcomes[0], datum
 
-    def traject_outcome_before_datum(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_outcome_before_datum(self, t: dict[str, Any], path: Parts) -> Defect | None:
         found = self._single_outcome(t)
         if found is None:
             return None
@@ -653,7 +659,7 @@ class _Injector:
             t["toekenningsdatum"] = regeling[outcome]
         return self._add("SCHULDREGELING_OUTCOME_BEFORE_DATUM", (*path, "schuldregeling", outcome))
 
-    def traject_multiple_outcomes(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_multiple_outcomes(self, t: dict[str, Any], path: Parts) -> Defect | None:
         found = self._single_outcome(t)
         if found is None:
             return None
@@ -663,7 +669,7 @@ class _Injector:
         # Reported at the second outcome in the order toegekend, afgewezen, ingetrokken: always ingetrokken.
         return self._add("SCHULDREGELING_MULTIPLE_OUTCOMES", (*path, "schuldregeling", "ingetrokken"))
 
-    def traject_amount_negative(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_amount_negative(self, t: dict[str, Any], path: Parts) -> Defect | None:
         oplossing = t.get("oplossing")
         if isinstance(oplossing, dict) and isinstance(oplossing.get("vtlb"), int) and oplossing["vtlb"] > 0:
             oplossing["vtlb"] = -oplossing["vtlb"]
@@ -682,7 +688,7 @@ class _Injector:
         t["totaalSchuldbedragBijAanvangSchuld"] = total - 2 * bedrag
         return self._add("AMOUNT_NEGATIVE", (*path, "schulden", k, "bedrag"))
 
-    def traject_vtlb(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_vtlb(self, t: dict[str, Any], path: Parts) -> Defect | None:
         oplossing = t.get("oplossing")
         if not isinstance(oplossing, dict) or "vtlb" not in oplossing:
             return None
@@ -691,7 +697,7 @@ class _Injector:
             oplossing["vtlb"] = 5001 + rint(self.rng, 0, 20_000)
         return self._add("VTLB_OUT_OF_RANGE", (*path, "oplossing", "vtlb"))
 
-    def traject_sum_mismatch(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_sum_mismatch(self, t: dict[str, Any], path: Parts) -> Defect | None:
         if not isinstance(t.get("totaalSchuldbedragBijAanvangSchuld"), int) or not t.get("schulden"):
             return None
         t["totaalSchuldbedragBijAanvangSchuld"] += rint(self.rng, 1, 2500)
@@ -705,7 +711,7 @@ class _Injector:
         ]
         return self.rng.choice(options) if options else None
 
-    def traject_naam_mismatch(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_naam_mismatch(self, t: dict[str, Any], path: Parts) -> Defect | None:
         options = [k for k, s in enumerate(t.get("schulden") or ()) if s.get("schuldeiser", {}).get("naam")]
         if not options:
             return None
@@ -714,7 +720,7 @@ class _Injector:
         eiser["Naam"] = eiser["naam"] + " (incasso)"
         return self._add("SCHULDEISER_NAAM_MISMATCH", (*path, "schulden", k, "schuldeiser", "Naam"))
 
-    def traject_schuldeiser_kvk(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_schuldeiser_kvk(self, t: dict[str, Any], path: Parts) -> Defect | None:
         found = self._company_schuld(t)
         if found is None:
             return None
@@ -722,7 +728,7 @@ class _Injector:
         eiser["kvknummer"] = eiser["kvknummer"] + "0000"  # a 12-digit vestigingsnummer instead
         return self._add("SCHULDEISER_KVK_INVALID", (*path, "schulden", k, "schuldeiser", "kvknummer"))
 
-    def traject_privepersoon(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_privepersoon(self, t: dict[str, Any], path: Parts) -> Defect | None:
         found = self._company_schuld(t)
         if found is None:
             return None
@@ -730,7 +736,7 @@ class _Injector:
         eiser["privepersoon"] = True
         return self._add("PRIVEPERSOON_WITH_KVK", (*path, "schulden", k, "schuldeiser", "privepersoon"))
 
-    def traject_overlap(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_overlap(self, t: dict[str, Any], path: Parts) -> Defect | None:
         """Give this traject the client of another traject that runs at the same time."""
         span = _span(t)
         if span is None or not t.get("client"):
@@ -749,7 +755,7 @@ class _Injector:
             return self._add("CLIENT_OVERLAPPING_TRAJECTEN", (*later, "client", 0))
         return None
 
-    def traject_moratorium(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_moratorium(self, t: dict[str, Any], path: Parts) -> Defect | None:
         start = min(self.pe, self.delivered) - dt.timedelta(days=rint(self.rng, 210, 260))
         end = start + dt.timedelta(days=rint(self.rng, 195, 205))  # longer than any six months
         moratoria = t.setdefault("moratoria", [])
@@ -763,14 +769,14 @@ class _Injector:
         )
         return self._add("MORATORIUM_TOO_LONG", (*path, "moratoria", len(moratoria) - 1, "einddatum"))
 
-    def traject_crisis(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_crisis(self, t: dict[str, Any], path: Parts) -> Defect | None:
         aanmelding = t.get("aanmelding")
         if not isinstance(aanmelding, dict) or not isinstance(aanmelding.get("crisisinterventie"), bool):
             return None
         aanmelding["crisisinterventie"] = not aanmelding["crisisinterventie"]
         return self._add("CRISISINTERVENTIE_INCONSISTENT", (*path, "aanmelding", "crisisinterventie"))
 
-    def traject_afwijzing(self, t: dict[str, Any], path: Path) -> Defect | None:
+    def traject_afwijzing(self, t: dict[str, Any], path: Parts) -> Defect | None:
         intake, oplossing = t.get("intake"), t.get("oplossing")
         if not isinstance(intake, dict) or not isinstance(oplossing, dict) or "startdatum" not in oplossing:
             return None
@@ -781,11 +787,11 @@ class _Injector:
 
     # --- VS vroegsignalen -----------------------------------------------------------------------------------
 
-    def _levering_of(self, path: Path) -> dict[str, Any]:
+    def _levering_of(self, path: Parts) -> dict[str, Any]:
         lev: dict[str, Any] = self._leveringen()[int(path[1])]
         return lev
 
-    def _index(self, path: Path) -> _LeveringIndex:
+    def _index(self, path: Parts) -> _LeveringIndex:
         """The signal and reference index of the levering at `path`, built once and kept up to date."""
         i = int(path[1])
         index = self._indexes.get(i)
@@ -793,44 +799,44 @@ class _Injector:
             index = self._indexes[i] = _LeveringIndex(self._leveringen()[i])
         return index
 
-    def signal_required(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_required(self, s: dict[str, Any], path: Parts) -> Defect | None:
         if "signaalpartner" not in s:
             return None
         del s["signaalpartner"]
         return self._add("SCHEMA_REQUIRED", path)
 
-    def signal_type(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_type(self, s: dict[str, Any], path: Parts) -> Defect | None:
         s["warmeOverdracht"] = self.rng.choice(("ja", "nee"))
         return self._add("SCHEMA_TYPE", (*path, "warmeOverdracht"))
 
-    def signal_enum(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_enum(self, s: dict[str, Any], path: Parts) -> Defect | None:
         partner = s.get("signaalpartner")
         if not isinstance(partner, dict):
             return None
         partner["type"] = self.rng.choice(("Telecom", "Zorgverzekeraar", "energie"))
         return self._add("SCHEMA_ENUM", (*path, "signaalpartner", "type"))
 
-    def signal_format(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_format(self, s: dict[str, Any], path: Parts) -> Defect | None:
         ontstaan = _date(s.get("ontstaansdatum"))
         if ontstaan is None:
             return None
         s["ontstaansdatum"] = f"{ontstaan.year:04d}-02-30"
         return self._add("SCHEMA_FORMAT", (*path, "ontstaansdatum"))
 
-    def signal_amount_negative(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_amount_negative(self, s: dict[str, Any], path: Parts) -> Defect | None:
         if not isinstance(s.get("bedrag"), int):
             return None
         s["bedrag"] = -max(1, s["bedrag"])
         return self._add("AMOUNT_NEGATIVE", (*path, "bedrag"))
 
-    def signal_before_ontstaan(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_before_ontstaan(self, s: dict[str, Any], path: Parts) -> Defect | None:
         day = _date(s.get("signaaldatum"))
         if day is None or "ontstaansdatum" not in s:
             return None
         s["ontstaansdatum"] = _iso(day + dt.timedelta(days=rint(self.rng, 1, 2)))
         return self._add("SIGNAALDATUM_BEFORE_ONTSTAANSDATUM", (*path, "signaaldatum"))
 
-    def signal_outside_period(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_outside_period(self, s: dict[str, Any], path: Parts) -> Defect | None:
         if not _date(s.get("signaaldatum")):
             return None
         day = self.ps - dt.timedelta(days=rint(self.rng, 10, 40))
@@ -838,7 +844,7 @@ class _Injector:
         s["ontstaansdatum"] = _iso(day - dt.timedelta(days=rint(self.rng, 14, 60)))
         return self._add("SIGNAALDATUM_OUTSIDE_PERIOD", (*path, "signaaldatum"))
 
-    def signal_id_duplicate(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_id_duplicate(self, s: dict[str, Any], path: Parts) -> Defect | None:
         """A later signal that repeats an earlier signal's ID; only for a signal that no zaak refers to, so
         that its own ID is not missed by any reference."""
         lev, j, index = self._levering_of(path), int(path[3]), self._index(path)
@@ -854,7 +860,7 @@ class _Injector:
         self.used.add(id(other))
         return self._add("VROEGSIGNAAL_ID_DUPLICATE", (*path, "ID"))
 
-    def signal_without_zaak(self, s: dict[str, Any], path: Path) -> Defect | None:
+    def signal_without_zaak(self, s: dict[str, Any], path: Parts) -> Defect | None:
         if self._index(path).refs.get(s.get("ID")):
             return None
         s["status"] = self.rng.choice(
@@ -864,7 +870,7 @@ class _Injector:
 
     # --- VS vroegsignaalzaken -------------------------------------------------------------------------------
 
-    def _zaak_signals(self, path: Path, zaak: dict[str, Any]) -> list[dict[str, Any]] | None:
+    def _zaak_signals(self, path: Parts, zaak: dict[str, Any]) -> list[dict[str, Any]] | None:
         """The signals a zaak refers to; None when a reference does not resolve to exactly one signal."""
         by_id = self._index(path).by_id
         out = []
@@ -879,7 +885,7 @@ class _Injector:
         """Signals can leave their zaak without a warning of their own when their status allows no zaak."""
         return all(id(s) not in self.used and not _status_needs_zaak(s.get("status")) for s in signals)
 
-    def zaak_no_signals(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_no_signals(self, z: dict[str, Any], path: Parts) -> Defect | None:
         signals = self._zaak_signals(path, z)
         if not signals or not self._may_lose_zaak(signals):
             return None
@@ -889,7 +895,7 @@ class _Injector:
         self.used.update(id(s) for s in signals)
         return self._add("SCHEMA_MIN_ITEMS", (*path, "vroegsignalen"))
 
-    def zaak_duplicate_reference(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_duplicate_reference(self, z: dict[str, Any], path: Parts) -> Defect | None:
         refs = z.get("vroegsignalen")
         if not refs:
             return None
@@ -897,7 +903,7 @@ class _Injector:
         self._index(path).refer(refs[-1].get("ID"), int(path[3]))
         return self._add("SCHEMA_UNIQUE_ITEMS", (*path, "vroegsignalen"))
 
-    def zaak_unknown_signal(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_unknown_signal(self, z: dict[str, Any], path: Parts) -> Defect | None:
         signals = self._zaak_signals(path, z)
         if not signals:
             return None
@@ -911,7 +917,7 @@ class _Injector:
         index.refer(ref["ID"], int(path[3]))
         return self._add("ZAAK_UNKNOWN_SIGNAL", (*path, "vroegsignalen", k, "ID"))
 
-    def zaak_shared_signal(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_shared_signal(self, z: dict[str, Any], path: Parts) -> Defect | None:
         """Refer also to a signal that another zaak already handles."""
         lev, j = self._levering_of(path), int(path[3])
         mine = self._zaak_signals(path, z)
@@ -934,20 +940,20 @@ class _Injector:
             self.used.update((id(zaken[o]), id(signal)))
             # Reported at the reference that comes second in document order.
             if j > o:
-                where: Path = (*path, "vroegsignalen", len(z["vroegsignalen"]) - 1, "ID")
+                where: Parts = (*path, "vroegsignalen", len(z["vroegsignalen"]) - 1, "ID")
             else:
                 where = ("leveringen", path[1], "vroegsignaalzaken", o, "vroegsignalen", k, "ID")
             return self._add("SIGNAL_IN_MULTIPLE_ZAKEN", where)
         return None
 
-    def zaak_matching_period(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_matching_period(self, z: dict[str, Any], path: Parts) -> Defect | None:
         end = _date(z.get("einddatum_matchingperiode"))
         if end is None:
             return None
         z["startdatum_matchtingperiode"] = _iso(end + dt.timedelta(days=rint(self.rng, 1, 30)))
         return self._add("MATCHING_PERIOD_START_AFTER_END", (*path, "startdatum_matchtingperiode"))
 
-    def zaak_opgepakt_early(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_opgepakt_early(self, z: dict[str, Any], path: Parts) -> Defect | None:
         signals = self._zaak_signals(path, z)
         if not signals or not _date(z.get("datum_opgepakt")):
             return None
@@ -959,7 +965,7 @@ class _Injector:
         self.used.update(id(s) for s in signals)  # their dates now decide this finding
         return self._add("OPGEPAKT_BEFORE_SIGNAL", (*path, "datum_opgepakt"))
 
-    def zaak_contact_early(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_contact_early(self, z: dict[str, Any], path: Parts) -> Defect | None:
         opgepakt = _date(z.get("datum_opgepakt"))
         pogingen = z.get("contactpogingen")
         if opgepakt is None or not pogingen:
@@ -967,7 +973,7 @@ class _Injector:
         pogingen[0]["datum"] = _iso(opgepakt - dt.timedelta(days=rint(self.rng, 1, 7)))
         return self._add("CONTACT_BEFORE_OPGEPAKT", (*path, "contactpogingen", 0, "datum"))
 
-    def zaak_resultaat(self, z: dict[str, Any], path: Path) -> Defect | None:
+    def zaak_resultaat(self, z: dict[str, Any], path: Parts) -> Defect | None:
         pogingen = z.get("contactpogingen")
         if not pogingen:
             return None
@@ -1073,7 +1079,7 @@ class _Injector:
         self.touched.add(id(self._leveringen()[i]))
         return i, org
 
-    def _org_path(self, i: int, *rest: str) -> Path:
+    def _org_path(self, i: int, *rest: str) -> Parts:
         return ("leveringen", i, "aanleverende_organisatie", *rest)
 
     def org_kvk_invalid(self) -> Defect | None:
@@ -1249,7 +1255,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return (a[0] < b[1] and b[0] < a[1]) or a[0] == b[0]
 
 
-def _document_order(path: Path) -> tuple[int, int]:
+def _document_order(path: Parts) -> tuple[int, int]:
     return int(path[1]), int(path[3])
 
 

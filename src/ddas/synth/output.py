@@ -7,7 +7,7 @@ validator and still know exactly which findings it must produce.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,14 +46,17 @@ def manifest(
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename: a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write via a temporary file in the same folder and rename: a reader never sees half a file.
+
+    The temporary file is opened like any other (not with `mkstemp`), so the result gets the usual permissions.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "xb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

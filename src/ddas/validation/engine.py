@@ -8,6 +8,7 @@ never held in memory as a whole.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import time
 from collections.abc import Callable
