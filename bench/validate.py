@@ -116,6 +116,7 @@ def main() -> None:
         "--repeat", type=int, default=3, help="runs per measurement (median; reference runs once)"
     )
     parser.add_argument("--big", action="store_true", help="also stream a ~1 GB delivery")
+    parser.add_argument("--only-big", action="store_true", help="only the ~1 GB delivery")
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated files here")
     args = parser.parse_args()
     if not SPEC.is_dir():
@@ -127,6 +128,8 @@ def main() -> None:
         ("VS", "vs", 50_000, "vroegsignalen", SPEC / "vs-v0.9" / "schema.json"),
     ]
     rows = []
+    if args.only_big:
+        args.big, cases = True, []
     for label, kind, count, unit, schema in cases:
         path = workdir / f"{kind}-{count}.json"
         generate(kind, count, path)
@@ -137,17 +140,18 @@ def main() -> None:
         rows.append(
             (f"{label} {count:,} {unit} ({size:.0f} MB)", ddas_t, ddas_m, ref_t, ref_m, bare_t, bare_m)
         )
-    print()
-    print(
-        "| delivery | ddas validate (all layers) | jsonschema (schema only) | orjson parse only "
-        "| ddas vs jsonschema | ddas / bare parse |"
-    )
-    print("|---|---|---|---|---|---|")
-    for name, dt_, dm, rt, rm, bt, bm in rows:
+    if rows:
+        print()
         print(
-            f"| {name} | {dt_:.2f} s, {dm:.0f} MB | {rt:.2f} s, {rm:.0f} MB | {bt:.2f} s, {bm:.0f} MB "
-            f"| {rt / dt_:.1f}× faster | {dt_ / bt:.2f}× |"
+            "| delivery | ddas validate (all layers) | jsonschema (schema only) | orjson parse only "
+            "| ddas vs jsonschema | ddas / bare parse |"
         )
+        print("|---|---|---|---|---|---|")
+        for name, dt_, dm, rt, rm, bt, bm in rows:
+            print(
+                f"| {name} | {dt_:.2f} s, {dm:.0f} MB | {rt:.2f} s, {rm:.0f} MB | {bt:.2f} s, {bm:.0f} MB "
+                f"| {rt / dt_:.1f}× faster | {dt_ / bt:.2f}× |"
+            )
     if args.big:
         path = workdir / "shv-1gb.json"
         trajecten = big_file(path, 1_000_000_000)

@@ -324,6 +324,43 @@ def generate(
 
 
 @app.command()
+def rules(
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="text (tabel) of markdown (voor documentatie).")
+    ] = "text",
+    lang: Annotated[Lang, typer.Option("--lang", help="Taal van de omschrijving.")] = Lang.nl,
+) -> None:
+    """Toon de regelcatalogus: elke code met ernst, SPEC-paragraaf en omschrijving."""
+    from ddas import rules as rule_modules
+    from ddas.validation import engine  # noqa: F401  (registers the JSON, schema and kind rules)
+    from ddas.validation.findings import CATALOGUE
+
+    rule_modules.load()
+    if format not in ("text", "markdown"):
+        _err("--format kent alleen text en markdown.")
+        raise typer.Exit(2)
+
+    def order(code: str) -> tuple[int, list[int], str]:
+        rule = CATALOGUE[code]
+        layer = {"json": 0, "schema": 1}.get(rule.layer, 2)
+        numbers = [int(x) for x in rule.spec.replace("/", ".").split(".") if x.isdigit()]
+        return layer, numbers, code
+
+    lines = []
+    if format == "markdown":
+        lines += ["| code | ernst | SPEC | controle |", "|---|---|---|---|"]
+    for code in sorted(CATALOGUE, key=order):
+        rule = CATALOGUE[code]
+        text = rule.nl if lang is Lang.nl else rule.en
+        spec = f"§{rule.spec}" if rule.layer == "rule" or rule.layer == "json" else "§2/§3 schema"
+        if format == "markdown":
+            lines.append(f"| `{code}` | {rule.severity.value} | {spec} | {text.replace('|', '/')} |")
+        else:
+            lines.append(f"{code:42} {rule.severity.value:8} {spec:14} {text}")
+    typer.echo("\n".join(lines))
+
+
+@app.command()
 def schema(
     kind: Annotated[KindChoice, typer.Argument(help="shv of vs.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Schrijf naar dit bestand.")] = None,
