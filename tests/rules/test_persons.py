@@ -82,6 +82,14 @@ def test_empty_value_does_not_count_for_identity() -> None:
     assert found(shv(shv_client(Burgerservicenummer="", Postcode=""))) == [("CLIENT_NOT_IDENTIFIABLE", C0)]
 
 
+def test_geslacht_leeg_does_not_count_for_identity() -> None:
+    """"Leeg" records that the sex is unknown: without a BSN the person is then not identifiable."""
+    assert found(shv(shv_client(Burgerservicenummer="", Geslachtsaanduiding="Leeg"))) == [
+        ("CLIENT_NOT_IDENTIFIABLE", C0)
+    ]
+    assert found(shv(shv_client(Burgerservicenummer="", Geslachtsaanduiding="Onbekend"))) == []
+
+
 def test_a_bsn_alone_identifies() -> None:
     assert found(shv({"Burgerservicenummer": "111222333"})) == []
 

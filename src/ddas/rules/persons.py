@@ -323,8 +323,14 @@ def _person(
         out.emit(TOEVOEGING_TOO_LONG, _at(path, k, "Huisnummertoevoeging"), toev, toevoeging=toev)
 
 
+def _given(client: dict[str, Any], field: str) -> bool:
+    """Filled in; a Geslachtsaanduiding "Leeg" says the sex is not recorded, so it identifies nobody."""
+    value = client.get(field)
+    return filled(value) and not (field == "Geslachtsaanduiding" and value == "Leeg")
+
+
 def _missing(client: dict[str, Any], fields: tuple[str, ...]) -> tuple[str, str]:
-    names = ", ".join(f for f in fields if not filled(client.get(f)))
+    names = ", ".join(f for f in fields if not _given(client, f))
     return names, names
 
 
@@ -356,7 +362,7 @@ def traject_clients(traject: Any, path: PathParts, ctx: Context, out: Emitter) -
             filled(bsn)
             or (
                 filled(client.get("Geboortedatum"))
-                and filled(client.get("Geslachtsaanduiding"))
+                and _given(client, "Geslachtsaanduiding")
                 and filled(client.get("Postcode"))
                 and filled(client.get("Huisnummer"))
             )
