@@ -173,7 +173,11 @@ def validate(
         except OSError as exc:
             _err(f"ddas: '{name}' kan niet worden gelezen ({exc.strerror or exc}).")
             unreadable = True
-    _write_report(results, format, output, lang.value)
+    try:
+        _write_report(results, format, output, lang.value)
+    except OSError as exc:
+        _err(f"ddas: rapport kan niet worden geschreven naar '{output}' ({exc.strerror or exc}).")
+        raise typer.Exit(2) from None
     if unreadable:
         raise typer.Exit(2)
     raise typer.Exit(0 if all(r.valid for r in results) else 1)
@@ -190,6 +194,7 @@ def _write_report(results: list[Any], format: Format, output: Path | None, lang:
             sys.stdout.buffer.write(payload + b"\n")
             sys.stdout.flush()
         else:
+            output.parent.mkdir(parents=True, exist_ok=True)
             output.write_bytes(payload + b"\n")
         return
     if format is Format.html:
@@ -204,6 +209,7 @@ def _write_report(results: list[Any], format: Format, output: Path | None, lang:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
         _err(f"Rapport geschreven naar {output}")
 
@@ -300,6 +306,8 @@ def generate(
         _err("--inject-errors vraagt om --output (het manifest komt naast het uitvoerbestand).")
         raise typer.Exit(2)
     try:
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
         written, manifest = generate_file(
             Kind(kind.value),
             count,

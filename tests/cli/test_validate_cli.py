@@ -176,3 +176,33 @@ def test_two_gigabytes_of_whitespace(tmp_path: Path) -> None:
         assert [f["code"] for f in report["findings"]] == ["JSON_SYNTAX"]
     finally:
         path.unlink()
+
+
+def test_report_into_a_new_folder_and_unwritable_output(example: Path, tmp_path: Path) -> None:
+    target = tmp_path / "nieuw" / "map" / "rapport.html"
+    proc = run("validate", str(example), "--format", "html", "--output", str(target))
+    assert_no_traceback(proc)
+    assert target.is_file() and "Op-orde-rapport" in target.read_text(encoding="utf-8")
+    blocked = tmp_path / "bestand"
+    blocked.write_text("x")
+    proc = run("validate", str(example), "--format", "html", "--output", str(blocked / "rapport.html"))
+    assert_no_traceback(proc)
+    assert proc.returncode == 2
+
+
+def test_generate_then_validate_with_manifest(tmp_path: Path) -> None:
+    output = tmp_path / "out" / "levering.json"
+    proc = run("generate", "vs", "--count", "200", "--seed", "5", "--inject-errors", "0.05", "--output", str(output))
+    assert_no_traceback(proc)
+    assert proc.returncode == 0
+    manifest = json.loads(output.with_name(output.name + ".manifest.json").read_text())
+    report = json.loads(run("validate", str(output), "--format", "json").stdout)
+    found = {(f["path"], f["code"]) for f in report["findings"]}
+    assert found == {(d["path"], d["code"]) for d in manifest["defects"]}
+
+
+def test_generate_usage_errors(tmp_path: Path) -> None:
+    for args in (("--gemeenten", "363"), ("--period", "2025-13-01..2025-06-30"), ("--inject-errors", "0.1")):
+        proc = run("generate", "shv", "--count", "5", *args)
+        assert_no_traceback(proc)
+        assert proc.returncode == 2

@@ -142,7 +142,7 @@ def test_every_traject_overlaps_the_period_and_starts_before_it_ends() -> None:
 
 @pytest.mark.parametrize(
     ("gemeenten", "message"),
-    [([], "at least one"), (["363"], "4-digit"), (["GM0363"], "4-digit"), (["0363", "0363"], "repeat")],
+    [([], "minstens één"), (["363"], "4 cijfers"), (["GM0363"], "4 cijfers"), (["0363", "0363"], "herhalen")],
 )
 def test_bad_gemeenten_are_refused(gemeenten: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -154,7 +154,7 @@ def test_bad_arguments_are_refused() -> None:
         generate("shv", -1, 1)
     with pytest.raises(ValueError):
         generate("xyz", 1, 1)
-    with pytest.raises(ValueError, match="after it ends"):
+    with pytest.raises(ValueError, match="na het einde"):
         generate("vs", 1, 1, period=(dt.date(2025, 2, 1), dt.date(2025, 1, 1)))
 
 

@@ -46,5 +46,5 @@ def test_injected_file_and_its_manifest(tmp_path: Path, kind: str) -> None:
 
 
 def test_injection_needs_an_output_file() -> None:
-    with pytest.raises(ValueError, match="output file"):
+    with pytest.raises(ValueError, match="uitvoerbestand"):
         generate_file("shv", 10, 1, output=None, inject_rate=0.1)

@@ -195,6 +195,16 @@ _SHV_TRAJECT = _Part(
     ("trajecten", "trajects"),
 )
 
+#: A contactpersoon of the organisation (SHV `contactpersonen`, VS `contactpersoonen`: the same fields).
+_CONTACTPERSOON = (
+    "contactpersonen",
+    "contact persons",
+    _F("naam", True),
+    _F("email", True),
+    _F("telefoonnummer"),
+    _F("functietitel"),
+)
+
 _SHV_LEVERING = _Part(
     (
         _F("teller", True),
@@ -209,14 +219,7 @@ _SHV_LEVERING = _Part(
                 _F(
                     "contactpersonen",
                     True,
-                    _list(
-                        "contactpersonen",
-                        "contact persons",
-                        _F("naam", True),
-                        _F("email", True),
-                        _F("telefoonnummer"),
-                        _F("functietitel"),
-                    ),
+                    _list(*_CONTACTPERSOON),
                 ),
                 noun=("organisaties", "organisations"),
             ),
@@ -238,14 +241,7 @@ _VS_LEVERING = _Part(
                 _F(
                     "contactpersoonen",
                     True,
-                    _list(
-                        "contactpersonen",
-                        "contact persons",
-                        _F("naam", True),
-                        _F("email", True),
-                        _F("telefoonnummer"),
-                        _F("functietitel"),
-                    ),
+                    _list(*_CONTACTPERSOON),
                 ),
                 noun=("organisaties", "organisations"),
             ),

@@ -37,9 +37,9 @@ def parse_period(text: str) -> Period:
             start_text, end_text = text.split(sep, 1)
             break
     else:
-        raise ValueError(f"period {text!r} is not START..END (e.g. 2025-01-01..2025-06-30)")
+        raise ValueError(f"periode {text!r} is niet BEGIN..EINDE (bijv. 2025-01-01..2025-06-30)")
     start = dt.date.fromisoformat(start_text.strip())
     end = dt.date.fromisoformat(end_text.strip())
     if start > end:
-        raise ValueError(f"period {text!r} starts after it ends")
+        raise ValueError(f"periode {text!r} begint na het einde")
     return start, end

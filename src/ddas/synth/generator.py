@@ -65,11 +65,11 @@ def generate(
     """
     kind = Kind(kind)
     if count < 0:
-        raise ValueError("count must be 0 or more")
+        raise ValueError("het aantal moet 0 of meer zijn")
     codes = _gemeentecodes(gemeenten)
     start, end = period or DEFAULT_PERIOD
     if start > end:
-        raise ValueError(f"period starts ({start}) after it ends ({end})")
+        raise ValueError(f"de periode begint ({start}) na het einde ({end})")
     rng = random.Random(seed)
     pool = ClientPool(seed if pool_seed is None else pool_seed)
     ps, pe = start.toordinal(), end.toordinal()
@@ -112,12 +112,12 @@ def _gemeentecodes(gemeenten: Sequence[str] | None) -> tuple[str, ...]:
         return DEFAULT_GEMEENTEN
     codes = tuple(gemeenten)
     if not codes:
-        raise ValueError("at least one gemeentecode is needed")
+        raise ValueError("er is minstens één gemeentecode nodig")
     for code in codes:
         if not _GEMEENTECODE.fullmatch(code):
-            raise ValueError(f"gemeentecode {code!r} is not a 4-digit CBS code (e.g. 0363)")
+            raise ValueError(f"gemeentecode {code!r} is geen CBS-code van 4 cijfers (bijv. 0363)")
     if len(set(codes)) != len(codes):
-        raise ValueError("gemeentecodes must not repeat: a delivery has one levering per gemeente")
+        raise ValueError("gemeentecodes mogen niet herhalen: een levering per gemeente")
     return codes
 
 

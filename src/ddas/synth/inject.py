@@ -1266,7 +1266,7 @@ def inject(doc: dict[str, Any], kind: Kind | str, rate: float, seed: int) -> lis
     record is broken, and up to three document or levering defects are added. Deterministic per seed.
     """
     if not 0.0 <= rate <= 1.0:
-        raise ValueError("rate must lie between 0 and 1")
+        raise ValueError("het aandeel moet tussen 0 en 1 liggen")
     kind = Kind(kind)
     if rate == 0.0:
         return []

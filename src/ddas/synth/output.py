@@ -78,7 +78,7 @@ def generate_file(
     their manifest has nowhere to go, so that combination raises ValueError.
     """
     if output is None and inject_rate > 0:
-        raise ValueError("injecting defects needs an output file: the manifest is written next to it")
+        raise ValueError("fouten injecteren vraagt om een uitvoerbestand: het manifest komt ernaast")
     document = generate(kind, count, seed, gemeenten=gemeenten, period=period, pool_seed=pool_seed)
     defects = inject(document, kind, inject_rate, seed) if inject_rate > 0 else []
     data = dump(document)

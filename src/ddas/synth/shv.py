@@ -109,7 +109,7 @@ class TrajectFactory:
         """
         rng, ps, pe = self.rng, self.ps, self.pe
         if not self.pairs_fit:
-            raise ValueError("the period is too short for sequential trajecten")
+            raise ValueError("de periode is te kort voor opeenvolgende trajecten")
         for _ in range(50):
             first = self._dropout_course(rint(rng, ps - 60, pe - 75))
             if first.end is not None and ps <= first.end <= pe - 21:
