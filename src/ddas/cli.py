@@ -385,6 +385,16 @@ def schema(
         output.write_bytes(data)
 
 
+def _register_subcommands() -> None:
+    """Attach the command groups of the other parts of the chain (each usable on its own)."""
+    from ddas.signing.commands import certs_app
+
+    app.add_typer(certs_app, name="certs", help="Ontwikkel-PKI: certificaten voor TLS en ondertekening.")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -26,10 +26,10 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ddas.signing.errors import SignatureError
-from ddas.signing.keys import TrustStore
+from ddas.signing.keys import TrustStore, subject_name
 
 __all__ = ["MAX_PATH_LENGTH", "validate_chain"]
 
@@ -48,12 +48,13 @@ def validate_chain(
     pool = [c for c in (*chain[1:], *trust.intermediates) if not _same(c, leaf) and not _in(c, trust.roots)]
     path = _build_path([leaf], pool, trust.roots)
     if path is None:
+        issuer = leaf.issuer.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber"})
         raise SignatureError(
             "SIG_CHAIN_UNTRUSTED",
             f"de certificaatketen van '{_name(leaf)}' leidt niet naar een vertrouwd rootcertificaat "
-            f"(uitgever van het ondertekeningscertificaat: '{leaf.issuer.rfc4514_string()}')",
+            f"(uitgever van het ondertekeningscertificaat: '{issuer}')",
             f"the certificate chain of '{_name(leaf)}' does not lead to a trusted root certificate "
-            f"(issuer of the signing certificate: '{leaf.issuer.rfc4514_string()}')",
+            f"(issuer of the signing certificate: '{issuer}')",
         )
     _check_issuers(path)
     for position, certificate in enumerate(path):
@@ -192,7 +193,7 @@ def _in(certificate: x509.Certificate, group: Sequence[x509.Certificate]) -> boo
 
 
 def _name(certificate: x509.Certificate) -> str:
-    return certificate.subject.rfc4514_string()
+    return subject_name(certificate)
 
 
 def _when(moment: datetime) -> str:
@@ -211,4 +212,3 @@ def _untrusted(nl: str, en: str) -> SignatureError:
 
 def _usage(nl: str, en: str) -> SignatureError:
     return SignatureError("SIG_CERT_USAGE", nl, en)
-

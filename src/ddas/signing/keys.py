@@ -26,6 +26,7 @@ __all__ = [
     "certificate_thumbprint",
     "load_certificates",
     "load_identity",
+    "subject_name",
     "subject_serial_number",
 ]
 
@@ -34,6 +35,11 @@ def certificate_thumbprint(certificate: x509.Certificate) -> str:
     """The `x5t#S256` value: base64url (no padding) of SHA-256 over the certificate's DER encoding."""
     der = certificate.public_bytes(serialization.Encoding.DER)
     return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode("ascii")
+
+
+def subject_name(certificate: x509.Certificate) -> str:
+    """The subject as an RFC 4514 string, with serialNumber (the OIN) named instead of shown as 2.5.4.5."""
+    return certificate.subject.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber"})
 
 
 def subject_serial_number(certificate: x509.Certificate) -> str | None:
@@ -140,9 +146,9 @@ class TrustStore:
             if not _is_ca(certificate):
                 raise KeyMaterialError(
                     "TRUST_NOT_CA",
-                    f"'{certificate.subject.rfc4514_string()}' is geen CA-certificaat en kan geen vertrouwensanker "
+                    f"'{subject_name(certificate)}' is geen CA-certificaat en kan geen vertrouwensanker "
                     "of tussen-CA zijn",
-                    f"'{certificate.subject.rfc4514_string()}' is not a CA certificate and cannot be a trust anchor "
+                    f"'{subject_name(certificate)}' is not a CA certificate and cannot be a trust anchor "
                     "or intermediate",
                 )
 
