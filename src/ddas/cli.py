@@ -388,8 +388,14 @@ def schema(
 def _register_subcommands() -> None:
     """Attach the command groups of the other parts of the chain (each usable on its own)."""
     from ddas.signing.commands import certs_app
+    from ddas.standardize.commands import standardize_app
 
     app.add_typer(certs_app, name="certs", help="Ontwikkel-PKI: certificaten voor TLS en ondertekening.")
+    app.add_typer(
+        standardize_app,
+        name="standardize",
+        help="Vrije tekst naar standaardwaarden: woordenboek, reviewbestanden, exports omzetten.",
+    )
 
 
 _register_subcommands()
