@@ -7,17 +7,55 @@ Heavy modules are imported inside the commands so that `ddas validate` starts qu
 from __future__ import annotations
 
 import enum
+import importlib
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
+from typer import _click as click
+from typer.core import TyperGroup
 
 from ddas import __version__
 
 __all__ = ["app", "main"]
 
+class _LazyGroup(TyperGroup):
+    """Loads the commands of the other parts of the chain only when they are called.
+
+    `ddas validate` must start quickly (its benchmark counts process start-up); the provider service pulls in
+    FastAPI and SQLAlchemy, the PKI cryptography. Each entry: command name → (module, attribute), where the
+    attribute is a Typer sub-app (a command group) or a command function.
+    """
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "import": ("ddas.provider.commands", "import_command"),
+        "serve": ("ddas.provider.app.commands", "serve_command"),
+        "certs": ("ddas.signing.commands", "certs_app"),
+        "standardize": ("ddas.standardize.commands", "standardize_app"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *self.lazy]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, attribute = target
+        obj = getattr(importlib.import_module(module), attribute)
+        if isinstance(obj, typer.Typer):
+            command: click.Command = typer.main.get_group(obj)
+        else:
+            single = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False)
+            single.command(cmd_name)(obj)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        return command
+
+
 app = typer.Typer(
+    cls=_LazyGroup,
     name="ddas",
     help="ddas — de DDAS-keten (Data Delen Armoede en Schulden): valideren, genereren en aanleveren van "
     "gegevens over schuldhulpverlening (SHV) en vroegsignalering (VS).",
@@ -383,22 +421,6 @@ def schema(
         sys.stdout.flush()
     else:
         output.write_bytes(data)
-
-
-def _register_subcommands() -> None:
-    """Attach the command groups of the other parts of the chain (each usable on its own)."""
-    from ddas.signing.commands import certs_app
-    from ddas.standardize.commands import standardize_app
-
-    app.add_typer(certs_app, name="certs", help="Ontwikkel-PKI: certificaten voor TLS en ondertekening.")
-    app.add_typer(
-        standardize_app,
-        name="standardize",
-        help="Vrije tekst naar standaardwaarden: woordenboek, reviewbestanden, exports omzetten.",
-    )
-
-
-_register_subcommands()
 
 
 def main() -> None:

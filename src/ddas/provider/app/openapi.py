@@ -4,8 +4,8 @@ It describes the same operation, request and response schemas, headers and statu
 official files (`api-v1.0/DDAS-SHV.yaml`, `DDAS-VS.yaml`), written here rather than copied: the Uitwisselmodel
 is ddas's own JSON Schema for the kind (its `$defs` moved under `components/schemas`, so every `$ref` resolves
 inside this document), the server URL is the deployment's base path and the token URL the configured one.
-Two additions describe what the service really does: 413 for a body over the limit, and `Retry-After` with a
-problem body on 429. The tests walk this document and the official one side by side.
+Additions describe what the service really does: 413 for a body over the limit, 503 when its store cannot be
+reached, and `Retry-After` with a problem body on 429. The tests walk this document and the official one side by side.
 """
 
 from __future__ import annotations
@@ -262,7 +262,9 @@ def openapi_document(kind: Kind, settings: ProviderSettings) -> dict[str, Any]:
                         "404": _fsc_response("Service of resource niet gevonden"),
                         "405": _fsc_response("Niet-ondersteunde HTTP-methode"),
                         "413": _problem_response("Body groter dan deze aanbieder toestaat"),
-                        "422": _problem_response("Request syntactisch correct, maar inhoudelijk niet verwerkbaar"),
+                        "422": _problem_response(
+                            "Request syntactisch correct, maar inhoudelijk niet verwerkbaar"
+                        ),
                         "429": {
                             "description": "Rate limit overschreden",
                             "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
@@ -273,6 +275,10 @@ def openapi_document(kind: Kind, settings: ProviderSettings) -> dict[str, Any]:
                             },
                         },
                         "502": _fsc_response("Service niet bereikbaar (FSC Inway fout)"),
+                        "503": {
+                            **_problem_response("De opslag van de aanbieder is tijdelijk niet bereikbaar"),
+                            "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+                        },
                     },
                 }
             }

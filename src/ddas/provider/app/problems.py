@@ -48,6 +48,8 @@ class Problem(Exception):
     headers: dict[str, str] = field(default_factory=dict)
     #: Per-field problems for 400s: [{"pointer", "code", "detail"}].
     errors: list[dict[str, str]] = field(default_factory=list)
+    #: Further members (RFC 9457 extensions), e.g. `detail_en`.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def body(self, instance: str) -> bytes:
         """The problem details document; `instance` is the request path (a URI reference)."""
@@ -59,8 +61,13 @@ class Problem(Exception):
             "instance": instance,
             "code": self.code,
         }
+        if self.status == 401:
+            # A refused signature shares the 401 with FSC's token errors; with `domain` the body satisfies
+            # both the problem-details and the FscError schema the OpenAPI document names for 401.
+            doc["domain"] = FSC_DOMAIN_INWAY
         if self.errors:
             doc["errors"] = self.errors
+        doc.update(self.extra)
         return orjson.dumps(doc)
 
 

@@ -20,7 +20,13 @@ from ddas.provider.app.problems import Problem
 
 __all__ = ["FIELDS", "GegevensQuery", "parse_gegevens_request"]
 
-FIELDS = ("aanleverperiodeStartdatum", "aanleverperiodeEinddatum", "aanleverende_organisatie", "page", "pageSize")
+FIELDS = (
+    "aanleverperiodeStartdatum",
+    "aanleverperiodeEinddatum",
+    "aanleverende_organisatie",
+    "page",
+    "pageSize",
+)
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -84,7 +90,9 @@ def parse_gegevens_request(
     errors: list[dict[str, str]] = []
 
     def fail(name: str, code: str, detail: str) -> None:
-        errors.append({"pointer": "/" + name.replace("~", "~0").replace("/", "~1"), "code": code, "detail": detail})
+        errors.append(
+            {"pointer": "/" + name.replace("~", "~0").replace("/", "~1"), "code": code, "detail": detail}
+        )
 
     for name in data:
         if name not in FIELDS:

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ddas import __version__
 
@@ -62,7 +70,9 @@ class ClientSettings(_Section):
     @model_validator(mode="after")
     def _one_secret(self) -> ClientSettings:
         if (self.client_secret is None) == (self.client_secret_sha256 is None):
-            raise ValueError(f"client {self.client_id!r}: geef precies één van client_secret / client_secret_sha256")
+            raise ValueError(
+                f"client {self.client_id!r}: geef precies één van client_secret / client_secret_sha256"
+            )
         return self
 
 
@@ -87,6 +97,8 @@ class AuthSettings(_Section):
     #: Private key (PEM) the token endpoint signs with; its public half then also verifies tokens.
     token_signing_key_file: Path | None = None
     token_lifetime_seconds: int = Field(default=300, ge=10, le=86_400)
+    #: Token URL the served OpenAPI document names (default: the built-in endpoint, `/oauth2/token`).
+    token_url: str | None = None
     clients: list[ClientSettings] = Field(default_factory=list)
 
 
@@ -149,7 +161,9 @@ class ProviderSettings(_Section):
     #: Requests per minute per client; 0 switches rate limiting off.
     rate_limit_per_minute: int = Field(default=600, ge=0)
     max_body_bytes: int = Field(default=16_384, ge=64)
-    #: Cached pages (and the snapshot a paging series reads) live at most this long; the koppelvlak asks daily.
+    #: How long a paging series reads one frozen selection; new imports show in answers after this at the latest.
+    snapshot_ttl_seconds: int = Field(default=3_600, ge=60, le=86_400)
+    #: Finished pages are kept this long (0: no page cache); the koppelvlak asks for at least a daily refresh.
     cache_ttl_seconds: int = Field(default=3_600, ge=0, le=86_400)
     supplier_code: str = f"ddas {__version__}"
     empty_organisatie: OrganisatieSettings = Field(default_factory=OrganisatieSettings)
@@ -170,7 +184,9 @@ class ProviderSettings(_Section):
         if self.shv_base_path == self.vs_base_path:
             raise ValueError("shv_base_path en vs_base_path moeten verschillen")
         auth = self.auth
-        if auth.mode == "oauth2" and not (auth.jwks_file or auth.public_key_file or auth.token_signing_key_file):
+        if auth.mode == "oauth2" and not (
+            auth.jwks_file or auth.public_key_file or auth.token_signing_key_file
+        ):
             raise ValueError("auth.mode oauth2 vraagt jwks_file, public_key_file of token_signing_key_file")
         if auth.token_endpoint and auth.token_signing_key_file is None:
             raise ValueError("auth.token_endpoint vraagt token_signing_key_file")
@@ -202,7 +218,18 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
 
 #: Keys whose values stay strings even when YAML would read them as something else (`0363`, `off`, ...).
 _STRING_KEYS = frozenset(
-    {"store", "host", "issuer", "audience", "kid", "naam", "kvk_nummer", "gemeentecode", "postcode", "supplier_code"}
+    {
+        "store",
+        "host",
+        "issuer",
+        "audience",
+        "kid",
+        "naam",
+        "kvk_nummer",
+        "gemeentecode",
+        "postcode",
+        "supplier_code",
+    }
 )
 
 

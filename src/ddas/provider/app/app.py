@@ -1,0 +1,381 @@
+"""The HTTP layer of the provider service: routes, error shapes, authorisation and signatures (SPEC.md §6).
+
+`create_app(settings, store)` builds one FastAPI application serving both kinds, each under its own base path:
+`POST <base>/gegevens` and `GET <base>/openapi.json`, plus `POST /oauth2/token` when the built-in token
+endpoint is switched on. A request passes, in order: the token (401/403, FSC errors), the rate limit (429), the
+body size (413), the request signature (401, problem details with the `SIG_*` code), the body schema (400/422),
+and only then reaches `GegevensService`, which knows nothing of HTTP. Every response leaves through
+`SignResponses`. Nothing here logs a request body or a value from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+import orjson
+from fastapi import FastAPI, Request
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from ddas.provider.app.auth import Principal, TokenIssuer, TokenVerifier
+from ddas.provider.app.openapi import openapi_document
+from ddas.provider.app.problems import (
+    FSC_METHOD_UNSUPPORTED,
+    FSC_SERVICE_NOT_FOUND,
+    PROBLEM_JSON,
+    FscError,
+    Problem,
+)
+from ddas.provider.app.ratelimit import RateLimiter
+from ddas.provider.app.request import parse_gegevens_request
+from ddas.provider.app.service import GegevensService
+from ddas.provider.app.settings import ProviderSettings
+from ddas.provider.app.signing import RequestVerifier, SignResponses
+from ddas.provider.store import Store, StoreError
+from ddas.signing.jws import SIGNATURE_HEADER
+from ddas.signing.keys import SigningIdentity, TrustStore, load_identity
+from ddas.spec.kinds import Kind
+
+__all__ = ["TOKEN_PATH", "create_app"]
+
+log = logging.getLogger("ddas.provider.app")
+
+TOKEN_PATH = "/oauth2/token"
+
+#: The time zone the reporting periods are counted in: a request on 1 July 00:30 in the Netherlands is July.
+_TZ = ZoneInfo("Europe/Amsterdam")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Services:
+    """What the routes need, built once per application (no module-level state)."""
+
+    settings: ProviderSettings
+    gegevens: GegevensService
+    verifier: TokenVerifier | None
+    issuer: TokenIssuer | None
+    limiter: RateLimiter
+    signatures: RequestVerifier
+    clock: Callable[[], dt.datetime]
+
+
+def _identity(settings: ProviderSettings) -> SigningIdentity | None:
+    signing = settings.signing
+    if signing.certificate is None or signing.key is None:
+        return None
+    return load_identity(signing.certificate, signing.key, signing.kid)
+
+
+def _trust(settings: ProviderSettings) -> TrustStore | None:
+    if not settings.signing.trust_anchors:
+        return None
+    return TrustStore.from_pem(settings.signing.trust_anchors, settings.signing.intermediates)
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "onbekend"
+
+
+def create_app(
+    settings: ProviderSettings,
+    store: Store,
+    *,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> FastAPI:
+    """The provider application for `store` under `settings`.
+
+    Key material is loaded here, so a wrong path or a key that does not match its certificate stops the
+    service at start-up (KeyMaterialError / AuthError) instead of at the first request. `clock` (UTC) lets
+    tests fix "now" for the default period and `aanleverdatumEnTijd`.
+    """
+    now = clock or _now
+    identity = _identity(settings)
+    trust = _trust(settings)
+    auth = settings.auth
+    services = _Services(
+        settings=settings,
+        gegevens=GegevensService(settings, store, clock=now),
+        verifier=TokenVerifier(auth) if auth.mode == "oauth2" else None,
+        issuer=TokenIssuer(auth) if auth.token_endpoint else None,
+        limiter=RateLimiter(settings.rate_limit_per_minute),
+        signatures=RequestVerifier(trust, required=settings.signing.require_request_signature),
+        clock=now,
+    )
+    if identity is None:
+        log.warning("geen ondertekeningscertificaat ingesteld: antwoorden worden NIET ondertekend")
+    app = FastAPI(
+        title="ddas provider",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    if identity is not None:
+        app.add_middleware(SignResponses, identity=identity)
+    _add_error_handlers(app)
+    for kind in Kind:
+        base = settings.shv_base_path if kind is Kind.SHV else settings.vs_base_path
+        app.add_api_route(
+            base + "/gegevens",
+            _gegevens_endpoint(services, kind),
+            methods=["POST"],
+            include_in_schema=False,
+            name=f"gegevens-{kind.value}",
+        )
+        app.add_api_route(
+            base + "/openapi.json",
+            _openapi_endpoint(services, kind),
+            methods=["GET"],
+            include_in_schema=False,
+            name=f"openapi-{kind.value}",
+        )
+    if services.issuer is not None:
+        app.add_api_route(
+            TOKEN_PATH, _token_endpoint(services), methods=["POST"], include_in_schema=False, name="token"
+        )
+    return app
+
+
+def _problem_response(problem: Problem, request: Request) -> Response:
+    return Response(
+        problem.body(request.url.path),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=problem.headers,
+    )
+
+
+def _fsc_response(error: FscError) -> Response:
+    return Response(
+        error.body(), status_code=error.status, media_type=PROBLEM_JSON, headers=error.all_headers()
+    )
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        log.info("%s %s → %d %s", request.method, request.url.path, exc.status, exc.code)
+        return _problem_response(exc, request)
+
+    async def on_fsc(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, FscError)
+        log.info("%s %s → %d %s", request.method, request.url.path, exc.status, exc.code)
+        return _fsc_response(exc)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        """Starlette's own 404/405 (routing) in FSC form; anything else as problem details."""
+        assert isinstance(exc, StarletteHTTPException)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 404:
+            error = FscError(
+                404,
+                FSC_SERVICE_NOT_FOUND,
+                "Service niet gevonden",
+                "Op dit pad wordt geen dienst aangeboden; gebruik POST <basispad>/gegevens.",
+                headers,
+            )
+        elif exc.status_code == 405:
+            allowed = headers.get("Allow", "")
+            error = FscError(
+                405,
+                FSC_METHOD_UNSUPPORTED,
+                "Methode niet ondersteund",
+                f"De methode {request.method} wordt op dit pad niet ondersteund (wel: {allowed}).",
+                headers,
+            )
+        else:
+            problem = Problem(exc.status_code, "http-error", "Fout", str(exc.detail), headers)
+            return _problem_response(problem, request)
+        # An unknown path is whatever the caller typed (it could hold anything): it is not logged.
+        shown = (
+            request.url.path if error.status != 404 else f"(onbekend pad van {len(request.url.path)} tekens)"
+        )
+        log.info("%s %s → %d %s", request.method, shown, error.status, error.code)
+        return _fsc_response(error)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(FscError, on_fsc)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+def _rate_limited(services: _Services, key: str) -> Problem | None:
+    wait = services.limiter.check(key)
+    if not wait:
+        return None
+    return Problem(
+        429,
+        "rate-limited",
+        "Te veel verzoeken",
+        f"Het maximum van {services.settings.rate_limit_per_minute} verzoeken per minuut is bereikt; "
+        f"probeer het over {wait} seconden opnieuw.",
+        {"Retry-After": str(wait)},
+    )
+
+
+def _authorise(services: _Services, request: Request) -> Principal | None:
+    """The caller (None when auth is `none`); FscError on a bad token, Problem(429) over the rate limit.
+
+    A caller with a valid token is limited under its client id; one without under its address, so a flood
+    of bad tokens is limited as well.
+    """
+    principal: Principal | None = None
+    if services.verifier is not None:
+        try:
+            principal = services.verifier.verify(request.headers.get("authorization"))
+        except FscError:
+            limited = _rate_limited(services, "adres:" + _client_address(request))
+            if limited is not None:
+                raise limited from None
+            raise
+    key = "client:" + principal.client_id if principal else "adres:" + _client_address(request)
+    limited = _rate_limited(services, key)
+    if limited is not None:
+        raise limited
+    return principal
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed `limit` (declared or streamed)."""
+    too_large = Problem(
+        413,
+        "body-too-large",
+        "Verzoek te groot",
+        f"De body is groter dan de toegestane {limit} bytes.",
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise Problem(
+                400, "bad-content-length", "Ongeldig verzoek", "Content-Length is geen getal."
+            ) from None
+        if size > limit:
+            raise too_large
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _gegevens_endpoint(services: _Services, kind: Kind) -> Callable[[Request], Any]:
+    settings = services.settings
+
+    async def gegevens(request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex[:12]
+        principal = _authorise(services, request)
+        body = await _read_body(request, settings.max_body_bytes)
+        verified = services.signatures.check(
+            body, request.headers.getlist(SIGNATURE_HEADER), request.headers.get("digest")
+        )
+        now = services.clock()
+        query = parse_gegevens_request(
+            body,
+            max_page_size=settings.max_page_size(kind.value),
+            today=now.astimezone(_TZ).date(),
+            granularity=settings.reporting_period,
+        )
+        try:
+            result = await run_in_threadpool(services.gegevens.page, kind, query)
+        except (StoreError, SQLAlchemyError) as exc:
+            log.error(
+                "gegevens %s [%s]: opslag niet bruikbaar (%s)", kind.value, request_id, type(exc).__name__
+            )
+            raise Problem(
+                503,
+                "store-unavailable",
+                "Dienst tijdelijk niet beschikbaar",
+                "De gegevens kunnen nu niet worden opgehaald (de opslag van de aanbieder is niet bereikbaar); "
+                "probeer het later opnieuw.",
+                {"Retry-After": "60"},
+            ) from None
+        log.info(
+            "gegevens %s [%s] client %s, ondertekening %s: periode %s–%s%s, pagina %d/%d (%s van %d records, "
+            "%d bytes, cache %s) in %.0f ms",
+            kind.value,
+            request_id,
+            principal.client_id if principal else _client_address(request),
+            f"{verified.form} (OIN {verified.oin})" if verified else "geen",
+            query.start.isoformat(),
+            query.end.isoformat(),
+            ", één organisatie" if query.organisatie else "",
+            result.page,
+            result.total_pages,
+            "?" if result.records is None else result.records,
+            result.total_records,
+            len(result.body),
+            result.cache,
+            (time.perf_counter() - started) * 1000,
+        )
+        background = BackgroundTask(result.keep) if result.keep is not None else None
+        return Response(result.body, media_type="application/json", background=background)
+
+    gegevens.__name__ = f"gegevens_{kind.value}"
+    return gegevens
+
+
+def _openapi_endpoint(services: _Services, kind: Kind) -> Callable[[Request], Any]:
+    document = orjson.dumps(openapi_document(kind, services.settings))
+
+    async def openapi(request: Request) -> Response:
+        return Response(document, media_type="application/json")
+
+    openapi.__name__ = f"openapi_{kind.value}"
+    return openapi
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """HTTP Basic client credentials (RFC 6749 §2.3.1), None when not sent that way."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (client_id, secret) if sep else None
+
+
+def _token_endpoint(services: _Services) -> Callable[[Request], Any]:
+    issuer = services.issuer
+    assert issuer is not None
+
+    async def token(request: Request) -> Response:
+        limited = _rate_limited(services, "adres:" + _client_address(request))
+        if limited is not None:
+            raise limited
+        body = await _read_body(request, services.settings.max_body_bytes)
+        try:
+            form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            form = {}
+        result = issuer.issue(form, _basic_credentials(request.headers.get("authorization")))
+        return Response(
+            orjson.dumps(result.body),
+            status_code=result.status,
+            media_type="application/json",
+            headers=result.headers,
+        )
+
+    return token
