@@ -20,6 +20,7 @@ from ddas import __version__
 
 __all__ = ["app", "main"]
 
+
 class _LazyGroup(TyperGroup):
     """Loads the commands of the other parts of the chain only when they are called.
 

@@ -192,7 +192,9 @@ def test_report_into_a_new_folder_and_unwritable_output(example: Path, tmp_path:
 
 def test_generate_then_validate_with_manifest(tmp_path: Path) -> None:
     output = tmp_path / "out" / "levering.json"
-    proc = run("generate", "vs", "--count", "200", "--seed", "5", "--inject-errors", "0.05", "--output", str(output))
+    proc = run(
+        "generate", "vs", "--count", "200", "--seed", "5", "--inject-errors", "0.05", "--output", str(output)
+    )
     assert_no_traceback(proc)
     assert proc.returncode == 0
     manifest = json.loads(output.with_name(output.name + ".manifest.json").read_text())

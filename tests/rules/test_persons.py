@@ -83,7 +83,7 @@ def test_empty_value_does_not_count_for_identity() -> None:
 
 
 def test_geslacht_leeg_does_not_count_for_identity() -> None:
-    """"Leeg" records that the sex is unknown: without a BSN the person is then not identifiable."""
+    """ "Leeg" records that the sex is unknown: without a BSN the person is then not identifiable."""
     assert found(shv(shv_client(Burgerservicenummer="", Geslachtsaanduiding="Leeg"))) == [
         ("CLIENT_NOT_IDENTIFIABLE", C0)
     ]

@@ -31,7 +31,9 @@ def test_kind_detection_and_summary(official_examples: list[Path]) -> None:
         assert result.schema_valid
         assert len(result.leveringen) == len(doc["leveringen"])
         key = "schuldhulptrajecten" if result.kind is Kind.SHV else "vroegsignalen"
-        counted = [lev.trajecten if result.kind is Kind.SHV else lev.vroegsignalen for lev in result.leveringen]
+        counted = [
+            lev.trajecten if result.kind is Kind.SHV else lev.vroegsignalen for lev in result.leveringen
+        ]
         assert counted == [len(lev.get(key, [])) for lev in doc["leveringen"]]
         assert result.period_start == doc["startdatumLevering"]
 

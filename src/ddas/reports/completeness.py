@@ -372,10 +372,8 @@ def _compile(label: str, part: _Part) -> _Compiled:
             infos.append(FieldInfo(name, depth, f.core, of[0], of[1]))
             child = None
             if f.part is not None:
-                if f.part.noun is not None:
-                    child_of = f.part.noun
-                else:
-                    child_of = (f"{of[0]} met {f.key}", f"{of[1]} with {f.key}")
+                default_noun = (f"{of[0]} met {f.key}", f"{of[1]} with {f.key}")
+                child_of = f.part.noun if f.part.noun is not None else default_noun
                 child = walk(f.part, name + ".", depth + 1, child_of)
             node.keys[f.key] = (slot, child)
         return node
