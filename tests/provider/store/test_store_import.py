@@ -364,3 +364,19 @@ def test_no_bsn_in_any_log_line_even_at_debug(store: Store, caplog: pytest.LogCa
     assert "SELECT" in logged and "parameters hidden" in logged  # and so did SQLAlchemy
     assert not any(bsn in logged for bsn in bsns)
     assert not NINE_DIGITS.search(logged)
+
+
+def test_large_import_refreshes_postgresql_statistics(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a large import PostgreSQL gets VACUUM (ANALYZE) — outside the import's transaction, where it is
+    allowed; SQLite needs nothing. The threshold is lowered so that a small delivery counts as large."""
+    from ddas.provider.store import importer
+
+    monkeypatch.setattr(importer, "_ANALYZE_AFTER", 1)
+    summary = import_delivery(store, shv(20, seed=18))
+    assert summary.total.new == 20
+    if store.dialect == "postgresql":
+        with store.engine.connect() as connection:
+            analysed = connection.execute(
+                text("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'trajecten'")
+            ).scalar_one()
+        assert analysed

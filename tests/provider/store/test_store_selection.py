@@ -19,8 +19,9 @@ from _store_helpers import (
     vs,
     zaak,
 )
+from sqlalchemy import text
 
-from ddas.provider.store import Page, SnapshotExpired, Store, import_delivery
+from ddas.provider.store import Page, RecordType, SnapshotExpired, Store, import_delivery
 from ddas.provider.store.selection import greedy_bounds
 from ddas.spec.kinds import Kind
 
@@ -319,3 +320,51 @@ def test_page_cache_refreshes_daily(store: Store) -> None:
     long_key = "x" * 500
     store.cache_page(long_key, b"lang", now=T0)
     assert store.cached_page(long_key, now=T0) == b"lang"
+
+
+@pytest.mark.parametrize("relink_all", [0, 10**9], ids=["all-at-once", "by-chunk"])
+def test_vs_links_stay_right_and_both_selections_agree(
+    store: Store, relink_all: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast selection relies on each current signal's maintained link to its current zaak. After imports
+    that add signals to zaken, change signals and supersede zaken, the links equal what the natural keys say,
+    and the fast selection returns exactly what the slow one (joining on natural keys) returns — whether the
+    links were recomputed for a whole gemeente at once (large imports) or for the touched signals only."""
+    from ddas.provider.store import persist
+
+    monkeypatch.setattr(persist, "_RELINK_ALL", relink_all)
+    document = vs(400, seed=34, gemeenten=["0363", "0599"])
+    import_delivery(store, document, now=T0)
+    levering = document["leveringen"][0]
+    linked = {r["ID"] for z in levering["vroegsignaalzaken"] for r in z["vroegsignalen"]}
+    lone = [s for s in levering["vroegsignalen"] if s["ID"] not in linked]
+    levering["vroegsignaalzaken"][0]["vroegsignalen"].append({"ID": lone[0]["ID"]})  # a zaak gains a signal
+    levering["vroegsignaalzaken"][1]["vroegsignalen"] = levering["vroegsignaalzaken"][1]["vroegsignalen"][:1]
+    for signal in levering["vroegsignalen"][::7]:
+        signal["bedrag"] += 1  # new signal versions
+    summary = import_delivery(store, document, accept_warnings=True, now=T0 + dt.timedelta(hours=1))
+    assert (
+        summary.counts[RecordType.ZAAK].replaced >= 1 and summary.counts[RecordType.VROEGSIGNAAL].changed > 0
+    )
+
+    with store.engine.connect() as connection:
+        wrong = connection.execute(
+            text(
+                """
+SELECT count(*) FROM vroegsignalen v
+WHERE v.valid_to IS NULL AND coalesce(v.zaak_id, -1) <> coalesce((
+    SELECT max(z.id) FROM zaak_signalen zs JOIN zaken z ON z.id = zs.zaak_id AND z.valid_to IS NULL
+    WHERE zs.signaal_id = v.signaal_id AND zs.organisatie_id = v.organisatie_id
+      AND zs.gemeentecode = v.gemeentecode), -1)
+"""
+            )
+        ).scalar_one()
+        linked_now = connection.execute(
+            text("SELECT count(*) FROM vroegsignalen WHERE valid_to IS NULL AND zaak_id IS NOT NULL")
+        ).scalar_one()
+    assert wrong == 0 and linked_now > 0
+
+    fast = store.snapshot(Kind.VS, *H1)
+    slow = store.snapshot(Kind.VS, *H1, now=T0 + dt.timedelta(hours=2))
+    assert (fast.total_records, fast.total_items) == (slow.total_records, slow.total_items)
+    assert [p.rows for p in _all_pages(store, fast, 60)] == [p.rows for p in _all_pages(store, slow, 60)]

@@ -11,6 +11,9 @@ koppelvlak can serve without contradicting itself:
 - a signal belongs to one zaak: a stored zaak of the same organisation and gemeente that refers to a signal an
   imported zaak refers to, but has other signals (a zaak that gained a signal), is superseded likewise.
 
+Last, every current signal whose zaak may have changed gets its link to its current zaak recomputed
+(`vroegsignalen.zaak_id`, which the selection uses instead of joining on natural keys).
+
 Records and their derived rows are many and simple: they go in through COPY (PostgreSQL) or the driver's
 executemany (SQLite), with ids allocated up front — PostgreSQL: from the table's sequence; SQLite: above the
 largest id, safe because the import holds SQLite's write lock from its first statement (`BEGIN IMMEDIATE`) —
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, text, update
 
 from ddas.provider.store.models import (
     Contactpoging,
@@ -74,10 +77,75 @@ def persist(connection: Connection, plan: Plan, summary: ImportSummary, now: dt.
     org_ids = _organisaties(connection, plan, now)
     if plan.trajecten:
         _trajecten(connection, plan.trajecten, org_ids, summary, now)
+    touched: _Touched = {}
     if plan.signalen:
-        _signalen(connection, plan.signalen, org_ids, summary, now)
+        _signalen(connection, plan.signalen, org_ids, summary, now, touched)
     if plan.zaken:
-        _zaken(connection, plan.zaken, org_ids, summary, now)
+        _zaken(connection, plan.zaken, org_ids, summary, now, touched)
+    if touched:
+        _relink(connection, touched)
+
+
+#: Per (organisation id, gemeentecode): the signal IDs whose link to their current zaak may have changed.
+_Touched = dict[tuple[int, str], set[str]]
+
+#: Relinking more signals than this of one organisation and gemeente is done for all of them at once: one
+#: join instead of a scan per chunk of IDs.
+_RELINK_ALL = 2_000
+
+_LINKS = """
+    SELECT zs.signaal_id AS signaal_id, max(zs.zaak_id) AS zaak_id
+    FROM zaak_signalen zs JOIN zaken z ON z.id = zs.zaak_id
+    WHERE z.valid_to IS NULL AND zs.organisatie_id = :org AND zs.gemeentecode = :gemeente {ids}
+    GROUP BY zs.signaal_id
+"""
+_SIGNALS = (
+    "vroegsignalen.valid_to IS NULL AND vroegsignalen.organisatie_id = :org "
+    "AND vroegsignalen.gemeentecode = :gemeente"
+)
+
+
+def _relink_statements(dialect: str, chunked: bool) -> tuple[Any, Any]:
+    """(unlink, link): first clear links to zaken that are no longer current, then set every link that differs
+    from the current zaak referring to the signal. Set-based, so that plans stay good even before the
+    database has statistics for freshly filled tables."""
+    ids = "AND zs.signaal_id IN :ids" if chunked else ""
+    own = "AND vroegsignalen.signaal_id IN :ids" if chunked else ""
+    differs = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+    unlink = text(
+        f"""
+UPDATE vroegsignalen SET zaak_id = NULL
+WHERE {_SIGNALS} {own} AND vroegsignalen.zaak_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM zaken z WHERE z.id = vroegsignalen.zaak_id AND z.valid_to IS NULL)
+"""
+    )
+    link = text(
+        f"""
+UPDATE vroegsignalen SET zaak_id = links.zaak_id
+FROM ({_LINKS.format(ids=ids)}) AS links
+WHERE {_SIGNALS} AND vroegsignalen.signaal_id = links.signaal_id AND vroegsignalen.zaak_id {differs} links.zaak_id
+"""
+    )
+    if chunked:
+        unlink = unlink.bindparams(bindparam("ids", expanding=True))
+        link = link.bindparams(bindparam("ids", expanding=True))
+    return unlink, link
+
+
+def _relink(connection: Connection, touched: _Touched) -> None:
+    """Point every touched current signal at the current zaak that refers to it (or at none): new signal
+    versions, signals of written zaken, and signals of zaken that were closed."""
+    dialect = connection.dialect.name
+    for (org_id, gemeentecode), signal_ids in touched.items():
+        params: dict[str, Any] = {"org": org_id, "gemeente": gemeentecode}
+        if len(signal_ids) > _RELINK_ALL:
+            for statement in _relink_statements(dialect, chunked=False):
+                connection.execute(statement, params)
+            continue
+        unlink, link = _relink_statements(dialect, chunked=True)
+        for chunk in _chunks(sorted(signal_ids), _IN):
+            connection.execute(unlink, {**params, "ids": list(chunk)})
+            connection.execute(link, {**params, "ids": list(chunk)})
 
 
 def _organisaties(connection: Connection, plan: Plan, now: dt.datetime) -> dict[str, int]:
@@ -427,6 +495,7 @@ def _signalen(
     org_ids: dict[str, int],
     summary: ImportSummary,
     now: dt.datetime,
+    touched: _Touched,
 ) -> None:
     table = table_of(Vroegsignaal)
     counts = summary.count(RecordType.VROEGSIGNAAL)
@@ -479,6 +548,8 @@ def _signalen(
             )
         _close(connection, table, to_close, now)
         writer.insert(table.name, _SIGNAL_COLUMNS, rows, _SIGNAL_TYPES)
+        if rows:
+            touched.setdefault((org_id, gemeentecode), set()).update(row[2] for row in rows)
 
 
 def _zaken(
@@ -487,6 +558,7 @@ def _zaken(
     org_ids: dict[str, int],
     summary: ImportSummary,
     now: dt.datetime,
+    touched: _Touched,
 ) -> None:
     table = table_of(Zaak)
     counts = summary.count(RecordType.ZAAK)
@@ -525,6 +597,9 @@ def _zaken(
         superseded = _superseded_zaken(connection, org_id, gemeentecode, to_write)
         counts.replaced += len(superseded)
         _close(connection, table, [*to_close, *superseded], now)
+        relink = touched.setdefault((org_id, gemeentecode), set())
+        relink.update(sid for z in to_write for sid in z.signal_ids)
+        relink.update(_signal_ids_of(connection, superseded))
         writer = _Writer(connection, now)
         for chunk in _chunks(to_write, _CHUNK):
             ids = writer.ids(table.name, len(chunk))
@@ -563,6 +638,16 @@ def _zaken(
                 ("zaak_id", *CONTACTPOGING_COLUMNS),
                 [(zid, *row) for zid, z in pairs for row in z.contactpogingen],
             )
+
+
+def _signal_ids_of(connection: Connection, zaak_ids: Sequence[int]) -> set[str]:
+    links = table_of(ZaakSignaal)
+    found: set[str] = set()
+    for chunk in _chunks(zaak_ids, _IN):
+        found.update(
+            row[0] for row in connection.execute(select(links.c.signaal_id).where(links.c.zaak_id.in_(chunk)))
+        )
+    return found
 
 
 def _superseded_zaken(

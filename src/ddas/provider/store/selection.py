@@ -10,18 +10,28 @@ and every signal of such a zaak, also when its own signaaldatum lies outside the
 signals form a group; a signal without a zaak is a group of its own.
 
 Order: organisation (name, byte order), gemeentecode, start date (traject start; for a VS group the earliest
-signaaldatum of its signals), id. Each snapshot row carries `unit_end`, the number of trajecten / vroegsignalen up to and
-including its group, so that a page is one range query and a VS page never splits a group.
+signaaldatum of its signals), id. Each snapshot row carries `unit_end`, the number of trajecten / vroegsignalen
+up to and including its group, so that a page is one range scan of the primary key and a VS page never splits
+a group.
+
+Snapshots of the current state (every request) use the partial indexes on current versions and, for VS, the
+link each current signal keeps to its current zaak; a snapshot "as of" an earlier moment reads the versions
+valid then and joins on natural keys — slower, for looking back rather than serving.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Date, DateTime, Integer, bindparam, text
 
 from ddas.spec.kinds import Kind
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = [
     "Page",
@@ -97,8 +107,8 @@ def _current(alias: str, as_of: bool) -> str:
 def _shv_sql(with_org: bool, as_of: bool) -> str:
     org = "AND t.organisatie_id = :org" if with_org else ""
     return f"""
-INSERT INTO snapshot_items (snapshot_id, position, record_type, record_id, unit_end)
-SELECT :sid, n - 1, 'T', id, n FROM (
+INSERT INTO snapshot_items (snapshot_id, unit_end, position, record_type, record_id)
+SELECT :sid, n, n, 'T', id FROM (
     SELECT t.id AS id, row_number() OVER (ORDER BY o.naam, t.gemeentecode, t.startdatum, t.id) AS n
     FROM organisaties o JOIN trajecten t ON t.organisatie_id = o.id
     WHERE {_current("t", as_of)}
@@ -107,54 +117,10 @@ SELECT :sid, n - 1, 'T', id, n FROM (
 """
 
 
-#: Positions of a VS group: the group's rank times this, plus 0 for the zaak and 1 + volgnummer for a signal.
-GROUP_STRIDE = 1_000_000
-
-
-def _vs_sql(with_org: bool, as_of: bool) -> str:
-    """Signals in the period; zaken handled in the period or referring to one; every signal of those zaken.
-
-    Groups (a zaak with its signals, or a lone signal) are ranked once — one sort over the groups, not over
-    every item — and the items take their positions from their group's rank.
-    """
-    org_v = "AND v.organisatie_id = :org" if with_org else ""
-    org_z = "AND z.organisatie_id = :org" if with_org else ""
-    return f"""
-WITH sel AS MATERIALIZED (
-    SELECT v.id, v.organisatie_id, v.gemeentecode, v.signaal_id, v.signaaldatum
-    FROM vroegsignalen v
-    WHERE {_current("v", as_of)} AND v.signaaldatum >= :start_date AND v.signaaldatum <= :end_date {org_v}
-),
-zk AS MATERIALIZED (
-    SELECT z.id, z.organisatie_id, z.gemeentecode
-    FROM zaken z
-    WHERE {_current("z", as_of)} AND z.datum_opgepakt >= :start_date AND z.datum_opgepakt <= :end_date {org_z}
-    UNION
-    SELECT z.id, z.organisatie_id, z.gemeentecode
-    FROM sel
-    JOIN zaak_signalen zs ON zs.signaal_id = sel.signaal_id AND zs.organisatie_id = sel.organisatie_id
-                         AND zs.gemeentecode = sel.gemeentecode
-    JOIN zaken z ON z.id = zs.zaak_id AND {_current("z", as_of)}
-),
-members AS MATERIALIZED (
-    SELECT zk.id AS zaak_id, v.id AS signal_id, v.signaaldatum AS signaaldatum, zs.volgnummer AS volgnummer
-    FROM zk
-    JOIN zaak_signalen zs ON zs.zaak_id = zk.id
-    JOIN vroegsignalen v ON v.signaal_id = zs.signaal_id AND v.organisatie_id = zs.organisatie_id
-                        AND v.gemeentecode = zs.gemeentecode AND {_current("v", as_of)}
-),
-grp AS (
-    SELECT zk.id AS gid, 0 AS gtype, zk.organisatie_id AS organisatie_id, zk.gemeentecode AS gemeentecode,
-           d.gdate AS gdate, coalesce(d.n, 0) AS n
-    FROM zk
-    LEFT JOIN (SELECT zaak_id, min(signaaldatum) AS gdate, count(*) AS n FROM members GROUP BY zaak_id) d
-           ON d.zaak_id = zk.id
-    UNION ALL
-    SELECT sel.id, 1, sel.organisatie_id, sel.gemeentecode, sel.signaaldatum, 1
-    FROM sel
-    WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.signal_id = sel.id)
-),
-orgs AS (
+#: Ranks the groups once — one sort over the groups, not over every item — and gives the items their
+#: positions from it: 2r for a zaak, 2r + 1 for the signals of group r. Shared by both VS selections.
+_VS_RANK_AND_INSERT = """
+orgs AS MATERIALIZED (
     SELECT o.id, (SELECT count(*) FROM organisaties o2 WHERE o2.naam < o.naam) AS rank FROM organisaties o
 ),
 ranked AS MATERIALIZED (
@@ -162,14 +128,91 @@ ranked AS MATERIALIZED (
     FROM grp g JOIN orgs o ON o.id = g.organisatie_id
     WINDOW w AS (ORDER BY o.rank, g.gemeentecode, g.gdate NULLS LAST, g.gtype, g.gid)
 )
-INSERT INTO snapshot_items (snapshot_id, position, record_type, record_id, unit_end)
-SELECT :sid, r.grank * {GROUP_STRIDE}, 'Z', r.gid, r.unit_end FROM ranked r WHERE r.gtype = 0
+INSERT INTO snapshot_items (snapshot_id, unit_end, position, record_type, record_id)
+SELECT :sid, r.unit_end, 2 * r.grank, 'Z', r.gid FROM ranked r WHERE r.gtype = 0
 UNION ALL
-SELECT :sid, r.grank * {GROUP_STRIDE} + 1 + m.volgnummer, 'S', m.signal_id, r.unit_end
+SELECT :sid, r.unit_end, 2 * r.grank + 1, 'S', m.signal_id
 FROM ranked r JOIN members m ON m.zaak_id = r.gid WHERE r.gtype = 0
 UNION ALL
-SELECT :sid, r.grank * {GROUP_STRIDE}, 'S', r.gid, r.unit_end FROM ranked r WHERE r.gtype = 1
+SELECT :sid, r.unit_end, 2 * r.grank + 1, 'S', r.gid FROM ranked r WHERE r.gtype = 1
 """
+
+
+def _vs_sql(with_org: bool) -> str:
+    """VS selection of current versions, through each current signal's maintained link to its current zaak
+    (`vroegsignalen.zaak_id`): no join on natural keys, every step served by an index."""
+    org_v = "AND v.organisatie_id = :org" if with_org else ""
+    org_z = "AND z.organisatie_id = :org" if with_org else ""
+    return f"""
+WITH sel AS MATERIALIZED (
+    SELECT v.id, v.organisatie_id, v.gemeentecode, v.signaaldatum, v.zaak_id
+    FROM vroegsignalen v
+    WHERE v.valid_to IS NULL AND v.signaaldatum >= :start_date AND v.signaaldatum <= :end_date {org_v}
+),
+zk AS MATERIALIZED (
+    SELECT z.id AS zaak_id
+    FROM zaken z
+    WHERE z.valid_to IS NULL AND z.datum_opgepakt >= :start_date AND z.datum_opgepakt <= :end_date {org_z}
+    UNION
+    SELECT sel.zaak_id FROM sel WHERE sel.zaak_id IS NOT NULL
+),
+members AS (
+    SELECT v.zaak_id AS zaak_id, v.id AS signal_id
+    FROM vroegsignalen v
+    WHERE v.valid_to IS NULL AND v.zaak_id IS NOT NULL
+),
+grp AS (
+    SELECT v.zaak_id AS gid, 0 AS gtype, min(v.organisatie_id) AS organisatie_id,
+           min(v.gemeentecode) AS gemeentecode, min(v.signaaldatum) AS gdate, count(*) AS n
+    FROM vroegsignalen v
+    WHERE v.valid_to IS NULL AND v.zaak_id IN (SELECT zaak_id FROM zk)
+    GROUP BY v.zaak_id
+    UNION ALL
+    SELECT sel.id, 1, sel.organisatie_id, sel.gemeentecode, sel.signaaldatum, 1 FROM sel WHERE sel.zaak_id IS NULL
+),
+{_VS_RANK_AND_INSERT}"""
+
+
+def _vs_sql_as_of(with_org: bool) -> str:
+    """VS selection of the versions valid at `:now`, joining signals and zaken on their natural keys (the
+    maintained links describe the present only). Slower; for looking back, not for serving."""
+    org_v = "AND v.organisatie_id = :org" if with_org else ""
+    org_z = "AND z.organisatie_id = :org" if with_org else ""
+    current_v = _current("v", True)
+    current_z = _current("z", True)
+    return f"""
+WITH sel AS MATERIALIZED (
+    SELECT v.id, v.organisatie_id, v.gemeentecode, v.signaal_id, v.signaaldatum
+    FROM vroegsignalen v
+    WHERE {current_v} AND v.signaaldatum >= :start_date AND v.signaaldatum <= :end_date {org_v}
+),
+zk AS MATERIALIZED (
+    SELECT z.id FROM zaken z
+    WHERE {current_z} AND z.datum_opgepakt >= :start_date AND z.datum_opgepakt <= :end_date {org_z}
+    UNION
+    SELECT z.id
+    FROM sel
+    JOIN zaak_signalen zs ON zs.signaal_id = sel.signaal_id AND zs.organisatie_id = sel.organisatie_id
+                         AND zs.gemeentecode = sel.gemeentecode
+    JOIN zaken z ON z.id = zs.zaak_id AND {current_z}
+),
+members AS MATERIALIZED (
+    SELECT zk.id AS zaak_id, v.id AS signal_id, v.organisatie_id AS organisatie_id,
+           v.gemeentecode AS gemeentecode, v.signaaldatum AS signaaldatum
+    FROM zk
+    JOIN zaak_signalen zs ON zs.zaak_id = zk.id
+    JOIN vroegsignalen v ON v.signaal_id = zs.signaal_id AND v.organisatie_id = zs.organisatie_id
+                        AND v.gemeentecode = zs.gemeentecode AND {current_v}
+),
+grp AS (
+    SELECT zaak_id AS gid, 0 AS gtype, min(organisatie_id) AS organisatie_id, min(gemeentecode) AS gemeentecode,
+           min(signaaldatum) AS gdate, count(*) AS n
+    FROM members GROUP BY zaak_id
+    UNION ALL
+    SELECT sel.id, 1, sel.organisatie_id, sel.gemeentecode, sel.signaaldatum, 1
+    FROM sel WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.signal_id = sel.id)
+),
+{_VS_RANK_AND_INSERT}"""
 
 
 def fill_snapshot(
@@ -185,7 +228,10 @@ def fill_snapshot(
     records, total items)."""
     with_org = organisatie_id is not None
     historical = as_of is not None
-    sql = _shv_sql(with_org, historical) if kind is Kind.SHV else _vs_sql(with_org, historical)
+    if kind is Kind.SHV:
+        sql = _shv_sql(with_org, historical)
+    else:
+        sql = _vs_sql_as_of(with_org) if historical else _vs_sql(with_org)
     params: dict[str, object] = {"sid": snapshot_id, "start_date": start, "end_date": end}
     statement = text(sql).bindparams(
         bindparam("sid", type_=Integer),
@@ -199,8 +245,10 @@ def fill_snapshot(
         params["org"] = organisatie_id
         statement = statement.bindparams(bindparam("org", type_=Integer))
     if connection.dialect.name == "postgresql":
-        # Sorting a few hundred thousand rows in memory rather than in temporary files.
+        # Sorting a few hundred thousand rows in memory rather than in temporary files; a snapshot lost in a
+        # crash is simply made again, so its commit need not wait for the disk.
         connection.exec_driver_sql("SET LOCAL work_mem = '128MB'")
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
     connection.execute(statement, params)
     row = connection.execute(
         text("SELECT count(*), coalesce(max(unit_end), 0) FROM snapshot_items WHERE snapshot_id = :sid"),
@@ -264,28 +312,42 @@ def greedy_bounds(ends: list[int], total: int, size: int) -> list[int]:
     return bounds
 
 
+_PAGE_SQL = """
+SELECT si.unit_end, si.position, si.record_id, r.organisatie_id, r.gemeentecode, r.record
+FROM snapshot_items si JOIN {table} r ON r.id = si.record_id
+WHERE si.snapshot_id = {sid} AND si.unit_end > {low} AND si.unit_end <= {high} AND si.record_type = '{type}'
+ORDER BY si.unit_end, si.position, si.record_id
+"""
+
+_Row = tuple[int, int, int, int, str, bytes]
+
+
+def _fetch(connection: Connection, table: str, record_type: str, params: dict[str, int]) -> list[_Row]:
+    """One record table's items of a page range, in snapshot order."""
+    if connection.dialect.name == "postgresql":
+        sql = _PAGE_SQL.format(table=table, type=record_type, sid="%(sid)s", low="%(low)s", high="%(high)s")
+        # Binary results: the record bytes arrive as they are, not hex-encoded at twice their size.
+        raw = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
+        with raw.cursor(binary=True) as cursor:
+            cursor.execute(sql, params)
+            return [(r[0], r[1], r[2], int(r[3]), r[4], bytes(r[5])) for r in cursor.fetchall()]
+    sql = _PAGE_SQL.format(table=table, type=record_type, sid=":sid", low=":low", high=":high")
+    rows = connection.exec_driver_sql(sql, params)
+    return [(r[0], r[1], r[2], int(r[3]), r[4], bytes(r[5])) for r in rows]
+
+
 def page_rows(
     connection: Connection, snapshot_id: int, kind: Kind, low: int, high: int
 ) -> list[tuple[str, int, str, bytes]]:
-    """The items with `low < unit_end <= high`, in order: (record type, organisation id, gemeentecode, JSON)."""
+    """The items with `low < unit_end <= high`, in order: (record type, organisation id, gemeentecode, JSON).
+
+    VS reads signals and zaken with one query each and merges them in snapshot order: a single query joining
+    both tables would look every item up in both.
+    """
+    params = {"sid": snapshot_id, "low": low, "high": high}
     if kind is Kind.SHV:
-        sql = """
-SELECT 'T', t.organisatie_id, t.gemeentecode, t.record
-FROM snapshot_items si JOIN trajecten t ON t.id = si.record_id
-WHERE si.snapshot_id = :sid AND si.unit_end > :low AND si.unit_end <= :high
-ORDER BY si.position
-"""
-    else:
-        sql = """
-SELECT si.record_type,
-       coalesce(v.organisatie_id, z.organisatie_id),
-       coalesce(v.gemeentecode, z.gemeentecode),
-       coalesce(v.record, z.record)
-FROM snapshot_items si
-LEFT JOIN vroegsignalen v ON si.record_type = 'S' AND v.id = si.record_id
-LEFT JOIN zaken z ON si.record_type = 'Z' AND z.id = si.record_id
-WHERE si.snapshot_id = :sid AND si.unit_end > :low AND si.unit_end <= :high
-ORDER BY si.position
-"""
-    rows = connection.execute(text(sql), {"sid": snapshot_id, "low": low, "high": high})
-    return [(r[0], int(r[1]), r[2], bytes(r[3])) for r in rows]
+        return [("T", r[3], r[4], r[5]) for r in _fetch(connection, "trajecten", "T", params)]
+    signals = [("S", *row) for row in _fetch(connection, "vroegsignalen", "S", params)]
+    zaken = [("Z", *row) for row in _fetch(connection, "zaken", "Z", params)]
+    merged = heapq.merge(signals, zaken, key=lambda item: (item[1], item[2], item[3]))
+    return [(item[0], item[4], item[5], item[6]) for item in merged]
