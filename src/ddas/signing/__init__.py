@@ -6,8 +6,7 @@ Imports nothing else of ddas, so a vendor or the collector can use it on its own
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ddas._lazy import lazy_getattr
 
 #: Where each public name lives. Imported on first use (PEP 562), so that `import ddas.signing.commands` — which
 #: the `ddas` command does at start-up — does not load cryptography for every command.
@@ -70,8 +69,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ddas.signing' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
