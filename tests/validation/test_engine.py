@@ -42,3 +42,11 @@ def test_kind_override_reports_the_other_schema(official_examples: list[Path]) -
     shv = next(p for p in official_examples if "shv" in p.parent.name)
     result = validate_bytes(shv.read_bytes(), kind=Kind.VS)
     assert result.kind is Kind.VS and not result.schema_valid
+
+
+def test_record_lists_of_the_wrong_type_are_reported_not_fatal() -> None:
+    # Found by the fuzzer: a record list that is `true` (or any non-list) must not break the progress count.
+    for value in ("true", "1", '"x"', "{}", "null"):
+        data = f'{{"leveringen": [{{"teller": 1, "schuldhulptrajecten": {value}}}]}}'.encode()
+        result = validate_bytes(data, kind=Kind.SHV)
+        assert any(f.code == "SCHEMA_TYPE" for f in result.findings)

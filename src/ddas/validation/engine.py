@@ -170,7 +170,11 @@ class RuleRunner:
             return
         lists = ITEM_LISTS[self.kind]
         total = sum(
-            len(lev.get(name) or ()) for lev in leveringen if isinstance(lev, dict) for name, _ in lists
+            len(items)
+            for lev in leveringen
+            if isinstance(lev, dict)
+            for name, _ in lists
+            if isinstance(items := lev.get(name), list)
         )
         done = 0
         step = max(total // 50, 1000)
