@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,9 +82,11 @@ def open_table(
     return _open_csv(path, encoding, delimiter, label)
 
 
-def _read_bytes(path: Path, label: str) -> bytes:
+@contextmanager
+def _source_errors(path: Path, label: str) -> Iterator[None]:
+    """Turn the operating system's errors on opening a source into the same Dutch ExportErrors for every format."""
     try:
-        return path.read_bytes()
+        yield
     except FileNotFoundError:
         raise ExportError("SOURCE_NOT_FOUND", f"Het bestand {label} bestaat niet ({path}).") from None
     except IsADirectoryError:
@@ -92,21 +95,17 @@ def _read_bytes(path: Path, label: str) -> bytes:
         raise ExportError(
             "SOURCE_UNREADABLE", f"Het bestand {label} is niet te lezen: {error.strerror}."
         ) from None
+
+
+def _read_bytes(path: Path, label: str) -> bytes:
+    with _source_errors(path, label):
+        return path.read_bytes()
 
 
 def _check_readable(path: Path, label: str) -> None:
     """The same not-found / unreadable errors as for CSV, before openpyxl turns them into its own."""
-    try:
-        with path.open("rb"):
-            pass
-    except FileNotFoundError:
-        raise ExportError("SOURCE_NOT_FOUND", f"Het bestand {label} bestaat niet ({path}).") from None
-    except IsADirectoryError:
-        raise ExportError("SOURCE_NOT_FOUND", f"{label} is een map, geen bestand.") from None
-    except OSError as error:
-        raise ExportError(
-            "SOURCE_UNREADABLE", f"Het bestand {label} is niet te lezen: {error.strerror}."
-        ) from None
+    with _source_errors(path, label), path.open("rb"):
+        pass
 
 
 def _decode(data: bytes, encoding: str, label: str) -> str:
