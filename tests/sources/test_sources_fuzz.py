@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from ddas.sources import ExportError, read_export
 from ddas.standardize import Standardizer, normalize, official_values
+from ddas.validation.findings import scrub
 
 FIELDS = {
     "startdatum": "Start",
@@ -82,7 +83,9 @@ def test_every_row_accounted_for(tmp_path: Path, data: list[tuple[str, ...]]) ->
         for column, field in ENUMS.items():
             text = row[HEADER.index(column)].strip()
             if text and standardizer.standard(field, text) is None:
-                assert (field, normalize(text) or text) in review
+                # The review file masks anything shaped like a BSN (nine digits), as every report does.
+                shown = scrub(text)
+                assert (field, normalize(shown) or shown) in review
 
 
 def _empty_rows(data: list[tuple[str, ...]]) -> set[int]:
