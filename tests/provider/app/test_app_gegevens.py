@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import zlib
 from collections import Counter
 from typing import Any
 
 import orjson
 import pytest
+import zstandard
 from _app_helpers import BASE_SHV, BASE_VS, IMPORTED, NOW, ServerFactory, fill, post
 
 from ddas.provider.app import ProviderSettings
@@ -196,7 +196,7 @@ def test_pages_of_one_series_come_from_one_snapshot(
     total = first["paginering"]["totalRecords"]
     # The store's import opens a deferred transaction that reads before it writes: on SQLite it fails when
     # the page-cache write commits in between, so let that write finish first.
-    _wait_for_cache(store)
+    _wait_for_cache(store, page_size=40, page=2)
     # In between: a changed traject (new version), a new delivery with new trajecten.
     changed = orjson.loads(orjson.dumps(shv_document))
     traject = changed["leveringen"][0]["schuldhulptrajecten"][0]
@@ -271,35 +271,56 @@ def test_quarterly_reporting_default_period(
 
 
 def test_cached_pages_are_reused_and_a_corrupt_entry_is_rebuilt(
-    serve: ServerFactory, store: Store, caplog: pytest.LogCaptureFixture
+    serve: ServerFactory, store: Store, pki: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
+    from ddas.signing import TrustStore, verify
+
     caplog.set_level(logging.INFO, logger="ddas")
     live = serve()
     url = live.url + BASE_SHV + "/gegevens"
     body = {"pageSize": 40, "page": 2}
     first = post(url, body)
-    _wait_for_cache(store)
+    key = _wait_for_cache(store, page_size=40, page=2)
     later = serve(clock=lambda: NOW + dt.timedelta(minutes=5))
     caplog.clear()
     hit = post(later.url + BASE_SHV + "/gegevens", body)
     assert "cache hit" in caplog.text
-    # Same page, stamped with the moment it was served.
-    assert hit.json()["gegevens"]["aanleverdatumEnTijd"] == "2025-07-10T08:05:00Z"
-    assert _page_records(hit.json(), "schuldhulptrajecten") == _page_records(
-        first.json(), "schuldhulptrajecten"
+    # The same page byte for byte with the same signature: a page is stamped with the moment its selection
+    # was frozen (the snapshot of the request series), not with the moment it was served.
+    assert hit.content == first.content
+    assert hit.headers["digest"] == first.headers["digest"]
+    assert hit.headers["nlgov-adr-payload-sig"] == first.headers["nlgov-adr-payload-sig"]
+    assert hit.json()["gegevens"]["aanleverdatumEnTijd"] == "2025-07-10T08:00:00Z"
+    verify(
+        hit.content,
+        [hit.headers["nlgov-adr-payload-sig"]],
+        digest=hit.headers["digest"],
+        trust=TrustStore.from_pem([pki.path("root-ca.pem")]),
     )
-    # Damage the cached entry in three ways; each time it is detected, rebuilt and kept again, never served.
+    # Damage the cached entry in several ways; each time it is detected, rebuilt and kept again, never served.
     with store.engine.connect() as connection:
-        key, original = connection.exec_driver_sql("SELECT key, body FROM page_cache").one()
-    original = bytes(original)
-    assert zlib.decompress(original).startswith(b'{"gegevens":')  # kept compressed
+        original = bytes(
+            connection.exec_driver_sql("SELECT body FROM page_cache WHERE key = ?", (key,)).scalar_one()
+        )
+    magic, head, page = (
+        zstandard.ZstdDecompressor().decompress(original).split(b"\n", 2)
+    )  # kept compressed, headers first
+    assert page == first.content
     flipped = bytearray(original)
     flipped[len(flipped) // 2] ^= 0xFF
+    other_signer = orjson.dumps({**orjson.loads(head), "x-ddas-signer": "een ander certificaat"})
+    changed_page = page.replace(b'"codeGegevensleverancier":"', b'"codeGegevensleverancier":"X', 1)
     damages = {
         "bytes changed under the stored SHA-256": lambda: _overwrite(store, key, bytes(flipped)),
-        "not zlib (with a matching SHA-256)": lambda: store.cache_page(key, b"geen zlib", now=NOW),
+        "not Zstandard (with a matching SHA-256)": lambda: store.cache_page(key, b"geen zstd", now=NOW),
         "another document (with a matching SHA-256)": lambda: store.cache_page(
-            key, zlib.compress(b'{"gegevens":{"anders":true}}'), now=NOW
+            key, _zstd(b'{"gegevens":{"anders":true}}'), now=NOW
+        ),
+        "a page that no longer matches its kept Digest": lambda: store.cache_page(
+            key, _zstd(b"\n".join((magic, head, changed_page))), now=NOW
+        ),
+        "signed with another certificate than the one in use": lambda: store.cache_page(
+            key, _zstd(b"\n".join((magic, other_signer, page))), now=NOW
         ),
     }
     for damage, apply in damages.items():
@@ -307,15 +328,54 @@ def test_cached_pages_are_reused_and_a_corrupt_entry_is_rebuilt(
         caplog.clear()
         rebuilt = post(later.url + BASE_SHV + "/gegevens", body)
         assert "cache miss" in caplog.text, damage
-        assert _page_records(rebuilt.json(), "schuldhulptrajecten") == _page_records(
-            first.json(), "schuldhulptrajecten"
-        ), damage
+        assert "onbruikbaar" in caplog.text or "SHA-256" in caplog.text, damage
+        assert rebuilt.content == first.content, damage
         _validate_cached_entry_soon(store, key, rebuilt.content)
+
+
+def test_the_next_page_is_built_ahead_and_kept(
+    serve: ServerFactory,
+    store: Store,
+    signed_settings: ProviderSettings,
+    settings_with: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="ddas")
+    live = serve()
+    url = live.url + BASE_SHV + "/gegevens"
+    first = post(url, {"pageSize": 40, "page": 1})
+    # Page 2 is kept without anyone asking for it yet.
+    _wait_for_cache(store, page_size=40, page=2)
+    caplog.clear()
+    second = post(url, {"pageSize": 40, "page": 2})
+    assert "pagina 2/4" in caplog.text
+    assert "cache hit" in caplog.text or "cache prefetch" in caplog.text
+    # What was built ahead is what a server without a page cache builds for the same request series.
+    plain = serve(settings_with(signed_settings, cache_ttl_seconds=0))
+    for page, served in ((1, first), (2, second)):
+        fresh = post(plain.url + BASE_SHV + "/gegevens", {"pageSize": 40, "page": page})
+        assert _page_records(fresh.json(), "schuldhulptrajecten") == _page_records(
+            served.json(), "schuldhulptrajecten"
+        )
+    # The last page has nothing after it to build.
+    post(url, {"pageSize": 40, "page": 4})
+    with store.engine.connect() as connection:
+        keys = [row[0] for row in connection.exec_driver_sql("SELECT key FROM page_cache")]
+    assert not [k for k in keys if k.endswith(":40:5")]
+
+
+def _zstd(data: bytes) -> bytes:
+    return zstandard.ZstdCompressor(write_checksum=True).compress(data)
 
 
 def _overwrite(store: Store, key: str, body: bytes) -> None:
     with store.engine.begin() as connection:
         connection.exec_driver_sql("UPDATE page_cache SET body = ? WHERE key = ?", (body, key))
+
+
+def _unframed(cached: bytes) -> bytes:
+    """The page inside a kept cache entry (compressed: a framing line, the headers, the page)."""
+    return zstandard.ZstdDecompressor().decompress(cached).split(b"\n", 2)[2]
 
 
 def _validate_cached_entry_soon(store: Store, key: str, served: bytes, timeout: float = 10.0) -> None:
@@ -327,26 +387,25 @@ def _validate_cached_entry_soon(store: Store, key: str, served: bytes, timeout: 
         cached = store.cached_page(key, now=NOW)
         if cached is not None:
             try:
-                if (
-                    orjson.loads(zlib.decompress(cached))["gegevens"]["leveringen"]
-                    == orjson.loads(served)["gegevens"]["leveringen"]
-                ):
+                if _unframed(cached) == served:
                     return
-            except (zlib.error, KeyError, orjson.JSONDecodeError):
+            except (zstandard.ZstdError, IndexError):
                 pass  # still the damaged entry: the rebuilt page replaces it in the background
         assert time.monotonic() < deadline, "the rebuilt page was not kept"
         time.sleep(0.05)
 
 
-def _wait_for_cache(store: Store, timeout: float = 10.0) -> None:
-    """The cache is written after the response went out: wait until the entry is there."""
+def _wait_for_cache(store: Store, *, page_size: int, page: int, timeout: float = 10.0) -> str:
+    """Pages are kept in the background: wait until page `page` of size `page_size` is; its cache key."""
     import time
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with store.engine.connect() as connection:
-            if connection.exec_driver_sql("SELECT count(*) FROM page_cache").scalar():
-                return
+            keys = [row[0] for row in connection.exec_driver_sql("SELECT key FROM page_cache")]
+        found = [k for k in keys if k.endswith(f":{page_size}:{page}")]
+        if found:
+            return found[0]
         time.sleep(0.05)
     raise AssertionError("page was not cached")
 

@@ -196,7 +196,7 @@ def test_snapshot_as_of_an_earlier_moment(store: Store) -> None:
     changed = clone(original)
     trajecten(changed)[0]["omschrijving"] = "later"
     import_delivery(store, changed, now=T0 + dt.timedelta(days=1))
-    before = store.snapshot(Kind.SHV, *H1, now=T0 + dt.timedelta(hours=1))
+    before = store.snapshot(Kind.SHV, *H1, now=T0 + dt.timedelta(days=2), as_of=T0 + dt.timedelta(hours=1))
     records = _records(_all_pages(store, before, 100))
     assert not any(r.get("omschrijving") == "later" for r in records)
     assert len(records) == before.total_records
@@ -232,7 +232,7 @@ def test_vs_selection_signals_in_period_and_their_zaken(store: Store, as_of: dt.
     versions valid at a given moment."""
     summary = import_delivery(store, _vs_delivery(), accept_warnings=True, now=T0 - dt.timedelta(days=1))
     assert summary.total.new == 10, summary.to_dict()
-    snapshot = store.snapshot(Kind.VS, *H1, now=as_of)
+    snapshot = store.snapshot(Kind.VS, *H1, as_of=as_of)
     page = store.page(snapshot, 1, 100)
     signals = [orjson.loads(r)["ID"] for g in page.rows for r in g.records]
     zaken = [[ref["ID"] for ref in orjson.loads(z)["vroegsignalen"]] for g in page.rows for z in g.zaken]
@@ -365,6 +365,16 @@ WHERE v.valid_to IS NULL AND coalesce(v.zaak_id, -1) <> coalesce((
     assert wrong == 0 and linked_now > 0
 
     fast = store.snapshot(Kind.VS, *H1)
-    slow = store.snapshot(Kind.VS, *H1, now=T0 + dt.timedelta(hours=2))
+    slow = store.snapshot(Kind.VS, *H1, as_of=T0 + dt.timedelta(hours=2))
     assert (fast.total_records, fast.total_items) == (slow.total_records, slow.total_items)
     assert [p.rows for p in _all_pages(store, fast, 60)] == [p.rows for p in _all_pages(store, slow, 60)]
+
+
+def test_a_request_moment_reads_the_current_versions(store: Store) -> None:
+    """`now` only dates the snapshot (its lifetime, the page stamp); the selection reads the current versions
+    however the clock is set. Looking back is asked for explicitly with `as_of`."""
+    import_delivery(store, shv(12, seed=33), now=T0 + dt.timedelta(days=1))
+    current = store.snapshot(Kind.SHV, *H1, now=T0)
+    assert current.total_records == 12
+    looking_back = store.snapshot(Kind.SHV, *H1, now=T0, as_of=T0)
+    assert looking_back.total_records == 0 and looking_back.id != current.id

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import logging
+import secrets
+import string
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,7 +27,6 @@ from zoneinfo import ZoneInfo
 import orjson
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -111,7 +112,7 @@ def create_app(
     auth = settings.auth
     services = _Services(
         settings=settings,
-        gegevens=GegevensService(settings, store, clock=now),
+        gegevens=GegevensService(settings, store, clock=now, identity=identity),
         verifier=TokenVerifier(auth) if auth.mode == "oauth2" else None,
         issuer=TokenIssuer(auth) if auth.token_endpoint else None,
         limiter=RateLimiter(settings.rate_limit_per_minute),
@@ -120,7 +121,14 @@ def create_app(
     )
     if identity is None:
         log.warning("geen ondertekeningscertificaat ingesteld: antwoorden worden NIET ondertekend")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(services.gegevens.close)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ddas provider",
         openapi_url=None,
         docs_url=None,
@@ -278,12 +286,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _request_id() -> str:
+    """A request id for the log: letters only, so that the log's BSN masking never mistakes it for a number."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
+
+
 def _gegevens_endpoint(services: _Services, kind: Kind) -> Callable[[Request], Any]:
     settings = services.settings
 
     async def gegevens(request: Request) -> Response:
         started = time.perf_counter()
-        request_id = uuid.uuid4().hex[:12]
+        request_id = _request_id()
         principal = _authorise(services, request)
         body = await _read_body(request, settings.max_body_bytes)
         verified = services.signatures.check(
@@ -328,8 +341,7 @@ def _gegevens_endpoint(services: _Services, kind: Kind) -> Callable[[Request], A
             result.cache,
             (time.perf_counter() - started) * 1000,
         )
-        background = BackgroundTask(result.keep) if result.keep is not None else None
-        return Response(result.body, media_type="application/json", background=background)
+        return Response(result.body, media_type="application/json", headers=result.headers)
 
     gegevens.__name__ = f"gegevens_{kind.value}"
     return gegevens

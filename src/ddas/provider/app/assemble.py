@@ -17,15 +17,12 @@ import orjson
 
 from ddas.spec.kinds import Kind
 
-__all__ = ["LeveringLike", "LeveringRows", "Paginering", "assemble_page", "restamp", "rfc3339"]
+__all__ = ["LeveringLike", "LeveringRows", "Paginering", "assemble_page", "rfc3339"]
 
 _PREFIX = b'{"gegevens":{"startdatumLevering":"'
 _STAMP_LEAD = b'","einddatumLevering":"'
 _STAMP_INTRO = b'","aanleverdatumEnTijd":"'
 _STAMP_TAIL = b'","codeGegevensleverancier":'
-#: Where `aanleverdatumEnTijd`'s value starts in every page this module builds (dates are 10 bytes).
-_STAMP_AT = len(_PREFIX) + 10 + len(_STAMP_LEAD) + 10 + len(_STAMP_INTRO)
-_STAMP_LEN = len("2025-07-01T00:00:00Z")
 _PAGINERING = b',"paginering":'
 
 
@@ -149,20 +146,3 @@ def assemble_page(
     parts.append(paginering.to_json())
     parts.append(b"}")
     return b"".join(parts)
-
-
-def restamp(body: bytes, delivered_at: dt.datetime) -> bytes | None:
-    """A cached page with `aanleverdatumEnTijd` set to `delivered_at`; None when the page has another shape.
-
-    The timestamp sits at a fixed offset in every page `assemble_page` builds, so this is one copy of the
-    bytes rather than a parse; the surrounding bytes are checked before anything is replaced.
-    """
-    end = _STAMP_AT + _STAMP_LEN
-    if (
-        not body.startswith(_PREFIX)
-        or body[_STAMP_AT - len(_STAMP_INTRO) : _STAMP_AT] != _STAMP_INTRO
-        or body[end : end + len(_STAMP_TAIL)] != _STAMP_TAIL
-    ):
-        return None
-    view = memoryview(body)
-    return b"".join((view[:_STAMP_AT], rfc3339(delivered_at).encode("ascii"), view[end:]))

@@ -59,7 +59,10 @@ class SignResponses:
                     start = message
                 return
             if passthrough or message["type"] != "http.response.body" or start is None:
-                await send(message)
+                if message["type"] == "http.response.body":
+                    await _send_sliced(send, message.get("body", b""), more=message.get("more_body", False))
+                else:
+                    await send(message)
                 return
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
@@ -78,15 +81,27 @@ class SignResponses:
                 ),
             ]
             await send(start)
-            # In slices: the server then applies back-pressure per slice instead of copying the whole
-            # remainder of a large page into its write buffer at once.
-            for offset in range(0, max(len(body), 1), _SEND_SLICE):
-                end = offset + _SEND_SLICE
-                await send(
-                    {"type": "http.response.body", "body": body[offset:end], "more_body": end < len(body)}
-                )
+            await _send_sliced(send, body, more=False)
 
         await self.app(scope, receive, capture)
+
+
+async def _send_sliced(send: Send, body: bytes, *, more: bool) -> None:
+    """Send a body in slices: the server then applies back-pressure per slice instead of copying the whole
+    remainder of a large page into its write buffer at once."""
+    if len(body) <= _SEND_SLICE:
+        await send({"type": "http.response.body", "body": body, "more_body": more})
+        return
+    view = memoryview(body)
+    for offset in range(0, len(body), _SEND_SLICE):
+        end = offset + _SEND_SLICE
+        await send(
+            {
+                "type": "http.response.body",
+                "body": bytes(view[offset:end]),
+                "more_body": more or end < len(body),
+            }
+        )
 
 
 class RequestVerifier:

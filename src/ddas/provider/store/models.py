@@ -149,6 +149,7 @@ class Traject(Base):
             "startdatum",
             "id",
             "einddatum",
+            "valid_to",
             sqlite_where=_CURRENT,
             postgresql_where=_CURRENT,
         ),
@@ -223,6 +224,7 @@ class Vroegsignaal(Base):
             postgresql_where=_CURRENT,
         ),
         # The two ways the selection reaches current signals — by date, and by zaak — from the index alone.
+        # `valid_to` (always NULL here) is in the selection indexes so that SQLite counts them as covering.
         Index(
             "ix_vroegsignalen_selectie",
             "signaaldatum",
@@ -230,6 +232,7 @@ class Vroegsignaal(Base):
             "gemeentecode",
             "zaak_id",
             "id",
+            "valid_to",
             sqlite_where=_CURRENT,
             postgresql_where=_CURRENT,
         ),
@@ -240,6 +243,7 @@ class Vroegsignaal(Base):
             "gemeentecode",
             "signaaldatum",
             "id",
+            "valid_to",
             sqlite_where=_CURRENT,
             postgresql_where=_CURRENT,
         ),
@@ -280,6 +284,7 @@ class Zaak(Base):
             "organisatie_id",
             "gemeentecode",
             "id",
+            "valid_to",
             sqlite_where=_CURRENT,
             postgresql_where=_CURRENT,
         ),
@@ -352,7 +357,8 @@ class SnapshotItem(Base):
     without a sort. `unit_end`: the number of counted records (trajecten or vroegsignalen) up to and including
     the item's group — a traject is its own group; a zaak with its signals, or a signal without a zaak, is a
     VS group. Pages are cut on `unit_end`, so a zaak never leaves its signals. `position`: a traject's rank;
-    for a VS group of rank r, 2r for the zaak and 2r + 1 for its signals (ordered among themselves by id).
+    for a VS group 0 for the zaak and 1 for its signals (ordered among themselves by id; `unit_end` orders the
+    groups).
     `record_type`: T (traject), S (vroegsignaal), Z (zaak). No foreign key: items are written and deleted
     only with their snapshot, and a key check per item would double the cost of making a snapshot.
     """

@@ -199,11 +199,16 @@ class Store:
         organisatie: str | None = None,
         *,
         now: dt.datetime | None = None,
+        as_of: dt.datetime | None = None,
         reuse: bool = True,
     ) -> Snapshot:
         """The frozen selection for a request: found again for an identical request within its lifetime
         (`reuse`), made otherwise. `organisatie` restricts to one organisation by name (exact, else the one
-        name that matches ignoring case; an unknown name selects nothing)."""
+        name that matches ignoring case; an unknown name selects nothing).
+
+        `now` is the moment of the request (the snapshot's creation, for its lifetime); the selection reads
+        the current versions. `as_of` reads the versions valid at an earlier moment instead — slower, for
+        looking back rather than serving."""
         kind = Kind(kind)
         if start > end:
             raise ValueError(f"period starts ({start}) after it ends ({end})")
@@ -212,7 +217,10 @@ class Store:
         with self.engine.connect() as connection:
             org = self._resolve_organisatie(connection, wanted) if wanted else None
         naam = org[1] if org else wanted
-        key = hashlib.sha256(f"{kind.value}|{start}|{end}|{naam or ''}".encode()).hexdigest()
+        looking_back = utc_naive(as_of) if as_of is not None else None
+        key = hashlib.sha256(
+            f"{kind.value}|{start}|{end}|{naam or ''}|{looking_back or ''}".encode()
+        ).hexdigest()
         if reuse:
             found = self._find_snapshot(key, moment)
             if found is not None:
@@ -238,7 +246,7 @@ class Store:
             ).scalar_one()
             org_id = org[0] if org else (-1 if wanted else None)
             total_records, total_items = selection.fill_snapshot(
-                connection, sid, kind, start, end, org_id, None if now is None else moment
+                connection, sid, kind, start, end, org_id, looking_back
             )
             connection.execute(
                 update(table)
@@ -414,6 +422,18 @@ class Store:
                     created_at=utc_naive(now),
                 )
             )
+
+    def has_cached_page(self, key: str, *, now: dt.datetime | None = None) -> bool:
+        """Whether a page is kept under `key` within the cache lifetime (its bytes are checked when read)."""
+        table = table_of(PageCacheEntry)
+        moment = utc_naive(now)
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(table.c.key).where(
+                    table.c.key == self._cache_key(key), table.c.created_at > moment - self.cache_ttl
+                )
+            ).first()
+        return found is not None
 
     def cached_page(self, key: str, *, now: dt.datetime | None = None) -> bytes | None:
         """The page kept under `key`, checked against its SHA-256 on every read. A page older than the cache
