@@ -34,6 +34,10 @@ class _LazyGroup(TyperGroup):
         "serve": ("ddas.provider.app.commands", "serve_command"),
         "certs": ("ddas.signing.commands", "certs_app"),
         "standardize": ("ddas.standardize.commands", "standardize_app"),
+        "collect": ("ddas.collector.commands", "collect_command"),
+        "withdraw": ("ddas.collector.commands", "withdraw_command"),
+        "warehouse": ("ddas.warehouse.commands", "warehouse_app"),
+        "demo": ("ddas.demo", "demo_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1,0 +1,206 @@
+"""`ddas collect` and `ddas withdraw`: the collecting side's commands (thin; the work is in `run`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+__all__ = ["collect_command", "print_outcomes", "pseudonym_key_from_env", "withdraw_command"]
+
+KEY_ENV = "DDAS_PSEUDONYM_KEY"
+
+
+def pseudonym_key_from_env() -> object:
+    """The pseudonym key from `DDAS_PSEUDONYM_KEY` (hex or base64, ≥ 32 bytes); exits 2 with a Dutch message."""
+    from ddas.warehouse.pseudonym import PseudonymKey
+
+    value = os.environ.get(KEY_ENV)
+    if not value:
+        typer.echo(
+            f"Fout: de sleutel voor pseudonimisering ontbreekt: zet {KEY_ENV} (hex of base64, minstens 32 bytes; "
+            'bijvoorbeeld met `python -c "import secrets; print(secrets.token_hex(32))"`). Bewaar hem buiten '
+            "het warehouse.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        return PseudonymKey.from_config(value)
+    except ValueError as exc:
+        typer.echo(f"Fout: {KEY_ENV}: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def print_outcomes(console: Console, outcomes: Sequence[object]) -> None:
+    """The summary table of a collection run."""
+    from ddas.collector.run import ProviderOutcome
+
+    table = Table(title="Ophalen per aanbieder")
+    for column in (
+        "aanbieder",
+        "soort",
+        "resultaat",
+        "pagina's",
+        "records",
+        "fouten",
+        "quarantaine",
+        "rapport",
+    ):
+        table.add_column(column)
+    for item in outcomes:
+        assert isinstance(item, ProviderOutcome)
+        result = f"ok ({item.delivery})" if item.ok else f"MISLUKT: {item.failure}"
+        report = f"{item.reports_mailed} gemaild" if item.reports_mailed else item.report_note
+        table.add_row(
+            item.provider,
+            item.kind,
+            result,
+            f"{item.pages_verified}/{item.pages}",
+            str(item.records),
+            str(item.errors),
+            str(item.quarantined),
+            report,
+        )
+    console.print(table)
+
+
+def collect_command(
+    directory: Annotated[Path, typer.Option("--directory", "-d", help="YAML-bestand met de aanbieders.")],
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="Periode: 2025-H1, 2025-Q3, 2025 of 2025-01-01..2025-06-30.")
+    ],
+    warehouse: Annotated[
+        str | None,
+        typer.Option("--warehouse", "-w", help="Warehouse-adres (standaard ./ddas-warehouse.sqlite)."),
+    ] = None,
+    archive: Annotated[
+        Path, typer.Option("--archive", help="Map voor het ruwe archief (de enige plek met BSN's).")
+    ] = Path("ddas-archief"),
+    provider: Annotated[
+        list[str] | None, typer.Option("--provider", help="Alleen deze aanbieder (herhaalbaar).")
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Een pagina met fouten helemaal weigeren in plaats van per record."),
+    ] = False,
+    smtp_host: Annotated[
+        str | None, typer.Option(envvar="DDAS_SMTP_HOST", help="SMTP-server voor de rapporten.")
+    ] = None,
+    smtp_port: Annotated[int, typer.Option(envvar="DDAS_SMTP_PORT")] = 25,
+    smtp_starttls: Annotated[bool, typer.Option(envvar="DDAS_SMTP_STARTTLS")] = False,
+    smtp_from: Annotated[str, typer.Option(envvar="DDAS_SMTP_FROM", help="Afzender.")] = "ddas@localhost",
+    output_json: Annotated[
+        Path | None, typer.Option("--json", help="Schrijf de uitkomst per aanbieder ook als JSON.")
+    ] = None,
+) -> None:
+    """Haal een periode op bij elke aanbieder: verifiëren, archiveren, valideren, rapport terugsturen en in het
+    gepseudonimiseerde warehouse laden. Exitcode 1 als een aanbieder mislukte."""
+    from ddas.collector.archive import RawArchive
+    from ddas.collector.directory import load_directory
+    from ddas.collector.errors import CollectorError
+    from ddas.collector.mail import SmtpSettings
+    from ddas.collector.period import PeriodError, parse_period
+    from ddas.collector.run import collect
+    from ddas.warehouse.pseudonym import PseudonymKey
+    from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    key = pseudonym_key_from_env()
+    assert isinstance(key, PseudonymKey)
+    try:
+        chosen = parse_period(period)
+        entries = load_directory(directory)
+        smtp = (
+            SmtpSettings(host=smtp_host, port=smtp_port, starttls=smtp_starttls, sender=smtp_from)
+            if smtp_host
+            else None
+        )
+        store = Warehouse.open(warehouse or default_warehouse_url())
+    except (PeriodError, CollectorError, WarehouseError, ValueError) as exc:
+        typer.echo(f"Fout: {exc}", err=True)
+        raise typer.Exit(2) from None
+    console = Console(stderr=True)
+    with (
+        store,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        ) as bar,
+    ):
+        tasks: dict[str, object] = {}
+
+        def progress(name: str, page: int, total: int) -> None:
+            task = tasks.get(name)
+            if task is None:
+                task = tasks[name] = bar.add_task(name, total=total)
+            bar.update(task, completed=page, total=total)  # type: ignore[arg-type]
+
+        outcomes = collect(
+            entries,
+            chosen,
+            warehouse=store,
+            archive=RawArchive(archive),
+            key=key,
+            smtp=smtp,
+            providers=provider,
+            strict=strict,
+            progress=progress,
+        )
+        summary = store.summary()
+    print_outcomes(Console(), outcomes)
+    table = Table(title="Warehouse na deze run")
+    table.add_column("wat")
+    table.add_column("aantal", justify="right")
+    for name, value in summary.items():
+        table.add_row(name, str(value))
+    Console().print(table)
+    if output_json is not None:
+        output_json.write_text(
+            json.dumps([o.to_dict() for o in outcomes], indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+    if not all(o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+def withdraw_command(
+    provider: Annotated[str, typer.Option("--provider", help="De aanbieder die zijn levering intrekt.")],
+    period: Annotated[
+        str, typer.Option("--period", "-p", help="De periode van de levering (zoals bij collect).")
+    ],
+    warehouse: Annotated[str | None, typer.Option("--warehouse", "-w", help="Warehouse-adres.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Alleen shv of vs.")] = None,
+) -> None:
+    """Trek de levering van een aanbieder over een periode in: haal haar bijdrage uit het warehouse en leid de
+    samengevoegde trajecten opnieuw af."""
+    from ddas.collector.period import PeriodError, parse_period
+    from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
+
+    try:
+        chosen = parse_period(period)
+        store = Warehouse.open(warehouse or default_warehouse_url())
+    except (PeriodError, WarehouseError) as exc:
+        typer.echo(f"Fout: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if kind not in (None, "shv", "vs"):
+        typer.echo("Fout: --kind moet shv of vs zijn.", err=True)
+        raise typer.Exit(2)
+    with store:
+        count = store.withdraw(provider, chosen.start, chosen.end, kind)
+    if count == 0:
+        typer.echo(f"Geen levering van {provider} over {chosen} gevonden; niets veranderd.", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"{count} levering(en) van {provider} over {chosen} ingetrokken; samengevoegde trajecten opnieuw afgeleid."
+    )

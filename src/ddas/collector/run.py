@@ -1,0 +1,305 @@
+"""One collection run (SPEC §7): per provider fetch, verify, archive, validate, report back, ingest.
+
+Nothing is read before it is verified (the fetcher checks Digest, signature and chain first); every raw page is
+archived before it is processed; one failing provider never stops the others. Per provider the pages are
+ingested into a delivery that becomes complete only when every page is in (see `ddas.warehouse.store`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ddas.collector.archive import RawArchive
+from ddas.collector.directory import Directory, ProviderEntry
+from ddas.collector.fetch import Endpoint, FetchedPage, OAuth2Client, PageFetcher
+from ddas.collector.mail import SmtpSettings, contact_addresses, send_report
+from ddas.collector.period import Period
+from ddas.reports.html import render_html
+from ddas.reports.text import render_text
+from ddas.signing import SigningIdentity, TrustStore, load_identity
+from ddas.spec.kinds import Kind
+from ddas.validation.engine import validate_document
+from ddas.validation.result import ValidationResult
+from ddas.warehouse.extract import PageRows, extract_page
+from ddas.warehouse.pseudonym import PseudonymKey
+from ddas.warehouse.store import Warehouse
+
+__all__ = ["ProviderOutcome", "collect"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class ProviderOutcome:
+    """What happened with one provider in a run (for the summary table and `summary.json`)."""
+
+    provider: str
+    kind: str
+    ok: bool = False
+    pages: int = 0
+    pages_verified: int = 0
+    records: int = 0
+    errors: int = 0
+    warnings: int = 0
+    quarantined: int = 0
+    delivery: str = ""
+    reports_mailed: int = 0
+    report_note: str = ""
+    failure: str = ""
+    seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "kind": self.kind,
+            "ok": self.ok,
+            "pages": self.pages,
+            "pages_verified": self.pages_verified,
+            "records": self.records,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "quarantined": self.quarantined,
+            "delivery": self.delivery,
+            "reports_mailed": self.reports_mailed,
+            "report_note": self.report_note,
+            "failure": self.failure,
+            "seconds": round(self.seconds, 3),
+            "stages": {k: round(v, 3) for k, v in self.stages.items()},
+        }
+
+
+def _endpoint(entry: ProviderEntry, directory: Directory) -> Endpoint:
+    oauth = None
+    if entry.auth.mode == "oauth2":
+        secret = entry.auth.client_secret
+        oauth = OAuth2Client(
+            token_url=str(entry.auth.token_url),
+            client_id=str(entry.auth.client_id),
+            client_secret=secret.get_secret_value() if secret is not None else "",
+            scope=entry.auth.scope,
+        )
+    return Endpoint(
+        name=entry.name,
+        kind=entry.kind,
+        base_url=str(entry.base_url).rstrip("/"),
+        signature_trust=TrustStore.from_pem(list(entry.signature_roots)),
+        tls_ca=entry.tls_ca,
+        client_cert=directory.consumer.tls_certificate,
+        client_key=directory.consumer.tls_key,
+        oauth2=oauth,
+        page_size=entry.page_size,
+        timeout=entry.timeout_seconds,
+    )
+
+
+def collect(
+    directory: Directory,
+    period: Period,
+    *,
+    warehouse: Warehouse,
+    archive: RawArchive,
+    key: PseudonymKey,
+    smtp: SmtpSettings | None = None,
+    providers: list[str] | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    retry_base_delay: float = 0.5,
+) -> list[ProviderOutcome]:
+    """Collect `period` from every (or the named) provider; one outcome per provider, failures included."""
+    identity = load_identity(directory.consumer.signing_certificate, directory.consumer.signing_key, None)
+    entries = [directory.provider(name) for name in providers] if providers else list(directory.providers)
+    outcomes: list[ProviderOutcome] = []
+    for entry in sorted(entries, key=lambda e: e.name):
+        if not entry.enabled:
+            continue
+        outcome = ProviderOutcome(entry.name, entry.kind)
+        started = time.perf_counter()
+        try:
+            _collect_one(
+                directory,
+                entry,
+                period,
+                identity=identity,
+                warehouse=warehouse,
+                archive=archive,
+                key=key,
+                smtp=smtp,
+                strict=strict,
+                outcome=outcome,
+                progress=progress,
+                retry_base_delay=retry_base_delay,
+            )
+            outcome.ok = True
+        except Exception as exc:  # one failing provider never stops the others; the message says what failed
+            outcome.failure = f"{type(exc).__name__}: {exc}"
+            log.warning("aanbieder %s mislukt: %s", entry.name, outcome.failure)
+        outcome.seconds = time.perf_counter() - started
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _collect_one(
+    directory: Directory,
+    entry: ProviderEntry,
+    period: Period,
+    *,
+    identity: SigningIdentity,
+    warehouse: Warehouse,
+    archive: RawArchive,
+    key: PseudonymKey,
+    smtp: SmtpSettings | None,
+    strict: bool,
+    outcome: ProviderOutcome,
+    progress: Progress | None,
+    retry_base_delay: float,
+) -> None:
+    kind = Kind(entry.kind)
+    delivery = warehouse.begin_delivery(entry.name, kind.value, period.start, period.end)
+    results: list[ValidationResult] = []
+    addresses: dict[str, list[str]] = {}
+    stages = outcome.stages
+    try:
+        with PageFetcher(_endpoint(entry, directory), identity, base_delay=retry_base_delay) as fetcher:
+            clock = time.perf_counter()
+            for fetched in fetcher.fetch_pages(period.start, period.end):
+                stages["ophalen+verifiëren"] = (
+                    stages.get("ophalen+verifiëren", 0.0) + time.perf_counter() - clock
+                )
+                _process_page(
+                    entry,
+                    kind,
+                    period,
+                    fetched,
+                    delivery,
+                    warehouse,
+                    archive,
+                    key,
+                    strict,
+                    results,
+                    addresses,
+                    outcome,
+                )
+                if progress is not None:
+                    progress(entry.name, fetched.page, fetched.total_pages)
+                clock = time.perf_counter()
+        started = time.perf_counter()
+        outcome.delivery = warehouse.complete_delivery(delivery)
+        stages["samenvoegen"] = time.perf_counter() - started
+    except BaseException:
+        warehouse.abandon_delivery(delivery)
+        raise
+    if smtp is not None and outcome.delivery != "ongewijzigd":
+        _mail_reports(entry, smtp, results, addresses, delivery.id, warehouse, outcome)
+    elif smtp is None:
+        outcome.report_note = "niet gemaild (geen SMTP ingesteld)"
+
+
+def _process_page(
+    entry: ProviderEntry,
+    kind: Kind,
+    period: Period,
+    fetched: FetchedPage,
+    delivery: Any,
+    warehouse: Warehouse,
+    archive: RawArchive,
+    key: PseudonymKey,
+    strict: bool,
+    results: list[ValidationResult],
+    addresses: dict[str, list[str]],
+    outcome: ProviderOutcome,
+) -> None:
+    stages = outcome.stages
+    started = time.perf_counter()
+    archived = archive.put(
+        fetched.body,
+        provider=entry.name,
+        kind=kind.value,
+        period=period.label,
+        page=fetched.page,
+        fetched_at=fetched.fetched_at,
+        verification={"form": fetched.verified.form, "oin": fetched.verified.oin, "ok": True},
+        headers=fetched.headers,
+    )
+    stages["archiveren"] = stages.get("archiveren", 0.0) + time.perf_counter() - started
+    started = time.perf_counter()
+    document = orjson.loads(fetched.body)["gegevens"]
+    result = ValidationResult(file=f"{entry.name} pagina {fetched.page}", size_bytes=len(fetched.body))
+    validate_document(document, result, kind=kind)
+    results.append(result)
+    stages["valideren"] = stages.get("valideren", 0.0) + time.perf_counter() - started
+    for organisatie, emails in contact_addresses(document).items():
+        known = addresses.setdefault(organisatie, [])
+        known.extend(e for e in emails if e not in known)
+    started = time.perf_counter()
+    if strict and result.errors:
+        rows = PageRows(
+            quarantine=[
+                {
+                    "kind": kind.value,
+                    "pointer": f"pagina {fetched.page}",
+                    "codes": sorted({f.rule.code for f in result.findings}),
+                    "findings": [{"code": "PAGE_REJECTED", "path": "", "message": "hele pagina geweigerd"}],
+                }
+            ]
+        )
+    else:
+        rows = extract_page(kind, document, result.findings, key, page=fetched.page)
+    del document
+    warehouse.ingest_page(
+        delivery,
+        page=fetched.page,
+        sha256=archived.sha256,
+        fetched_at=fetched.fetched_at,
+        verified=True,
+        signature_form=fetched.verified.form,
+        signer_oin=fetched.verified.oin,
+        errors=result.errors,
+        warnings=result.warnings,
+        rows=rows,
+    )
+    stages["inlezen"] = stages.get("inlezen", 0.0) + time.perf_counter() - started
+    outcome.pages += 1
+    outcome.pages_verified += 1
+    outcome.records += len(rows.trajecten) + len(rows.vroegsignalen) + len(rows.zaken)
+    outcome.errors += result.errors
+    outcome.warnings += result.warnings
+    outcome.quarantined += len(rows.quarantine)
+
+
+def _mail_reports(
+    entry: ProviderEntry,
+    smtp: SmtpSettings,
+    results: list[ValidationResult],
+    addresses: dict[str, list[str]],
+    delivery_id: int,
+    warehouse: Warehouse,
+    outcome: ProviderOutcome,
+) -> None:
+    """The op-orde-rapport of the delivery to the contactpersonen of each aanleverende organisatie."""
+    if not any(addresses.values()):
+        outcome.report_note = "geen contactadres in de levering"
+        return
+    html = render_html(results, generated_at=dt.datetime.now().astimezone())
+    text = render_text(results, color=False)
+    for organisatie, emails in sorted(addresses.items()):
+        if not emails:
+            continue
+        send_report(
+            smtp,
+            to=emails,
+            subject=f"Op-orde-rapport DDAS-levering {entry.name} ({organisatie})",
+            html=html,
+            text=text,
+        )
+        warehouse.record_report(delivery_id, organisatie, len(emails))
+        outcome.reports_mailed += 1

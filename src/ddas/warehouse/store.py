@@ -1,0 +1,656 @@
+"""The pseudonymised warehouse: deliveries, their pages and records, quarantine, and the merged picture.
+
+Embedded default: a SQLite file; PostgreSQL by URL. No BSN, name or address is ever written here — only what
+`ddas.warehouse.extract` keeps — and the pseudonym key lives in the collector's configuration, never here.
+
+A delivery is what one provider delivered for one kind and period. Its pages are ingested one transaction each
+while the delivery is `bezig` (in progress); it becomes `compleet` in one transaction that also retires the
+delivery it replaces and derives the merged trajecten again. So a collector killed half-way leaves a `bezig`
+delivery that the next run removes before it starts (the warehouse is then exactly as one clean run leaves
+it), and a re-collection that brings the same records changes nothing at all: the new delivery is dropped and
+the old one stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from ddas.warehouse.extract import PageRows
+from ddas.warehouse.merge import Interval, MergedTraject, Observation, Source, merge_trajecten
+
+__all__ = ["Warehouse", "WarehouseError", "default_warehouse_url"]
+
+log = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+deliveries = Table(
+    "wh_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider", Text, nullable=False),
+    Column("kind", String(3), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("state", String(12), nullable=False),  # bezig | compleet | ingetrokken
+    Column("content_key", String(64)),
+    Column("started_at", DateTime, nullable=False),
+    Column("completed_at", DateTime),
+    Index("ix_wh_deliveries_key", "provider", "kind", "period_start", "period_end", "state"),
+)
+
+pages = Table(
+    "wh_pages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("signature_form", Text),
+    Column("signer_oin", Text),
+    Column("errors", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("quarantined", Integer, nullable=False),
+    Index("uq_wh_pages", "delivery_id", "page", unique=True),
+)
+
+trajecten = Table(
+    "wh_trajecten",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
+    Column("record_key", String(64), nullable=False),
+    Column("organisatie", Text, nullable=False),
+    Column("gemeentecode", Text, nullable=False),
+    Column("startdatum", Date),
+    Column("einddatum", Date),
+    Column("clients", JSON, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("periods", JSON, nullable=False),
+)
+
+vroegsignalen = Table(
+    "wh_vroegsignalen",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
+    Column("record_key", String(64), nullable=False),
+    Column("organisatie", Text, nullable=False),
+    Column("gemeentecode", Text, nullable=False),
+    Column("signaal_id", Text, nullable=False),
+    Column("persoon", String(64), index=True),
+    Column("persoon_soort", String(5)),
+    Column("geboortejaar", Integer),
+    Column("signaaldatum", Date),
+    Column("status", Text),
+    Column("signaalpartner", Text),
+    Column("bedrag", Integer),
+    Column("crisissignaal", Boolean),
+    Column("zaak_key", String(64)),
+)
+
+zaken = Table(
+    "wh_zaken",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
+    Column("record_key", String(64), nullable=False),
+    Column("organisatie", Text, nullable=False),
+    Column("gemeentecode", Text, nullable=False),
+    Column("signalen", JSON, nullable=False),
+    Column("datum_opgepakt", Date),
+    Column("resultaat", Text),
+    Column("fields", JSON, nullable=False),
+)
+
+quarantine = Table(
+    "wh_quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(3), nullable=False),
+    Column("pointer", Text, nullable=False),
+    Column("codes", JSON, nullable=False),
+    Column("findings", JSON, nullable=False),
+)
+
+reports = Table(
+    "wh_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False),
+    Column("organisatie", Text, nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("sent_at", DateTime, nullable=False),
+)
+
+merged = Table(
+    "wh_merged_trajecten",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("gemeentecode", Text, nullable=False),
+    Column("startdatum", Date, nullable=False),
+    Column("einddatum", Date),
+    Column("clients", JSON, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("periods", JSON, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("observations", Integer, nullable=False),
+    Column("conflicts", Integer, nullable=False),
+)
+
+conflicts = Table(
+    "wh_conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "merged_key", String(64), ForeignKey("wh_merged_trajecten.key", ondelete="CASCADE"), nullable=False
+    ),
+    Column("field", Text, nullable=False),
+    Column("values", JSON, nullable=False),
+)
+
+_RECORD_TABLES = (trajecten, vroegsignalen, zaken, quarantine)
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or written (Dutch message, no personal data)."""
+
+
+def default_warehouse_url(folder: Path | None = None) -> str:
+    """The embedded default: `ddas-warehouse.sqlite` in `folder` (the working directory)."""
+    return f"sqlite:///{(folder or Path.cwd()) / 'ddas-warehouse.sqlite'}"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRef:
+    """A delivery being ingested."""
+
+    id: int
+    provider: str
+    kind: str
+    period_start: dt.date
+    period_end: dt.date
+
+
+class Warehouse:
+    """One warehouse database. Every write is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Warehouse:
+        """Open (and create when new) the warehouse at `url`; WarehouseError with a Dutch message otherwise."""
+        try:
+            engine = create_engine(url, hide_parameters=True)
+        except (SQLAlchemyError, ValueError, ImportError) as exc:
+            raise WarehouseError(f"Ongeldig adres voor het warehouse: {type(exc).__name__}.") from exc
+        if engine.dialect.name == "sqlite":
+
+            @event.listens_for(engine, "connect")
+            def _connect(dbapi_connection: Any, _record: Any) -> None:
+                dbapi_connection.isolation_level = None
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA busy_timeout=30000")
+                cursor.close()
+
+            @event.listens_for(engine, "begin")
+            def _begin(connection: Any) -> None:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        try:
+            metadata.create_all(engine)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise WarehouseError(
+                f"Het warehouse {engine.url.render_as_string(hide_password=True)} is niet te openen "
+                f"({type(exc).__name__})."
+            ) from exc
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # --- deliveries --------------------------------------------------------------------------------------
+
+    def begin_delivery(self, provider: str, kind: str, start: dt.date, end: dt.date) -> DeliveryRef:
+        """Start ingesting a delivery; a delivery of the same provider, kind and period still `bezig` (a run
+        that was killed) is removed first, with everything it had ingested."""
+        with self._tx() as connection:
+            stale = [
+                row[0]
+                for row in connection.execute(
+                    select(deliveries.c.id).where(
+                        deliveries.c.provider == provider,
+                        deliveries.c.kind == kind,
+                        deliveries.c.period_start == start,
+                        deliveries.c.period_end == end,
+                        deliveries.c.state == "bezig",
+                    )
+                )
+            ]
+            if stale:
+                log.info("onvoltooide levering van %s verwijderd (%d)", provider, len(stale))
+                _delete_deliveries(connection, stale)
+            delivery_id = connection.execute(
+                insert(deliveries)
+                .values(
+                    provider=provider,
+                    kind=kind,
+                    period_start=start,
+                    period_end=end,
+                    state="bezig",
+                    started_at=_utc_now(),
+                )
+                .returning(deliveries.c.id)
+            ).scalar_one()
+        return DeliveryRef(int(delivery_id), provider, kind, start, end)
+
+    def ingest_page(
+        self,
+        delivery: DeliveryRef,
+        *,
+        page: int,
+        sha256: str,
+        fetched_at: dt.datetime,
+        verified: bool,
+        signature_form: str | None,
+        signer_oin: str | None,
+        errors: int,
+        warnings: int,
+        rows: PageRows,
+    ) -> None:
+        """One page's rows, in one transaction (a page already ingested for this delivery is skipped)."""
+        with self._tx() as connection:
+            exists = connection.execute(
+                select(pages.c.id).where(pages.c.delivery_id == delivery.id, pages.c.page == page)
+            ).first()
+            if exists is not None:
+                return
+            page_id = connection.execute(
+                insert(pages)
+                .values(
+                    delivery_id=delivery.id,
+                    page=page,
+                    sha256=sha256,
+                    fetched_at=fetched_at.astimezone(dt.UTC).replace(tzinfo=None)
+                    if fetched_at.tzinfo
+                    else fetched_at,
+                    verified=verified,
+                    signature_form=signature_form,
+                    signer_oin=signer_oin,
+                    errors=errors,
+                    warnings=warnings,
+                    records=len(rows.trajecten) + len(rows.vroegsignalen) + len(rows.zaken),
+                    quarantined=len(rows.quarantine),
+                )
+                .returning(pages.c.id)
+            ).scalar_one()
+            common = {"delivery_id": delivery.id, "page_id": page_id}
+            for table, items in (
+                (trajecten, rows.trajecten),
+                (vroegsignalen, rows.vroegsignalen),
+                (zaken, rows.zaken),
+                (quarantine, rows.quarantine),
+            ):
+                if items:
+                    connection.execute(insert(table), [{**item, **common} for item in items])
+
+    def complete_delivery(self, delivery: DeliveryRef) -> str:
+        """Finish a delivery: `unchanged` when the complete delivery it would replace holds the same records
+        (the new one is dropped), else `nieuw` or `vervangen`; the merged trajecten are derived again."""
+        with self._tx() as connection:
+            content = _content_key(connection, delivery.id)
+            previous = connection.execute(
+                select(deliveries.c.id, deliveries.c.content_key).where(
+                    deliveries.c.provider == delivery.provider,
+                    deliveries.c.kind == delivery.kind,
+                    deliveries.c.period_start == delivery.period_start,
+                    deliveries.c.period_end == delivery.period_end,
+                    deliveries.c.state == "compleet",
+                )
+            ).all()
+            if previous and all(row.content_key == content for row in previous):
+                _delete_deliveries(connection, [delivery.id])
+                return "ongewijzigd"
+            if previous:
+                _delete_deliveries(connection, [row.id for row in previous])
+            connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery.id)
+                .values(state="compleet", content_key=content, completed_at=_utc_now())
+            )
+            if delivery.kind == "shv":
+                _derive_merged(connection)
+        return "vervangen" if previous else "nieuw"
+
+    def abandon_delivery(self, delivery: DeliveryRef) -> None:
+        """Remove a delivery that could not be completed (a provider failed half-way)."""
+        with self._tx() as connection:
+            _delete_deliveries(connection, [delivery.id])
+
+    def record_report(self, delivery_id: int, organisatie: str, recipients: int) -> None:
+        with self._tx() as connection:
+            connection.execute(
+                insert(reports).values(
+                    delivery_id=delivery_id,
+                    organisatie=organisatie,
+                    recipients=recipients,
+                    sent_at=_utc_now(),
+                )
+            )
+
+    def withdraw(self, provider: str, start: dt.date, end: dt.date, kind: str | None = None) -> int:
+        """Remove what a provider delivered for a period (a supplier may withdraw it) and derive the merged
+        trajecten again; returns the number of deliveries withdrawn."""
+        with self._tx() as connection:
+            query = select(deliveries.c.id).where(
+                deliveries.c.provider == provider,
+                deliveries.c.period_start == start,
+                deliveries.c.period_end == end,
+            )
+            if kind is not None:
+                query = query.where(deliveries.c.kind == kind)
+            ids = [row[0] for row in connection.execute(query)]
+            if ids:
+                _delete_deliveries(connection, ids)
+                _derive_merged(connection)
+        return len(ids)
+
+    # --- reading -------------------------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, int]:
+        """The counts `ddas warehouse summary` and `ddas demo` print (complete deliveries only)."""
+        with self.engine.connect() as connection:
+            complete = select(deliveries.c.id).where(deliveries.c.state == "compleet").scalar_subquery()
+
+            def count(table: Table, *where: Any) -> int:
+                query = (
+                    select(func.count()).select_from(table).where(table.c.delivery_id.in_(complete), *where)
+                )
+                return int(connection.execute(query).scalar_one())
+
+            shv_people = _shv_people(connection)
+            vs_people = {
+                row[0]
+                for row in connection.execute(
+                    select(vroegsignalen.c.persoon).where(
+                        vroegsignalen.c.delivery_id.in_(complete), vroegsignalen.c.persoon.is_not(None)
+                    )
+                )
+            }
+            return {
+                "providers": int(
+                    connection.execute(
+                        select(func.count(func.distinct(deliveries.c.provider))).where(
+                            deliveries.c.state == "compleet"
+                        )
+                    ).scalar_one()
+                ),
+                "deliveries": int(
+                    connection.execute(
+                        select(func.count()).select_from(deliveries).where(deliveries.c.state == "compleet")
+                    ).scalar_one()
+                ),
+                "pages": count(pages),
+                "pages_verified": count(pages, pages.c.verified.is_(True)),
+                "trajecten_delivered": count(trajecten),
+                "trajecten_merged": int(
+                    connection.execute(select(func.count()).select_from(merged)).scalar_one()
+                ),
+                "merge_conflicts": int(
+                    connection.execute(select(func.count()).select_from(conflicts)).scalar_one()
+                ),
+                "vroegsignalen": count(vroegsignalen),
+                "zaken": count(zaken),
+                "persons": len(shv_people | vs_people),
+                "persons_in_both_vs_and_shv": len(shv_people & vs_people),
+                "quarantined_records": count(quarantine),
+                "reports_mailed": count(reports),
+            }
+
+    def merged_trajecten(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(select(merged).order_by(merged.c.key))]
+
+    def conflict_rows(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [
+                dict(row._mapping)
+                for row in connection.execute(
+                    select(conflicts.c.merged_key, conflicts.c.field, conflicts.c["values"]).order_by(
+                        conflicts.c.merged_key, conflicts.c.field
+                    )
+                )
+            ]
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [
+                dict(row._mapping) for row in connection.execute(select(deliveries).order_by(deliveries.c.id))
+            ]
+
+    def state_digest(self) -> str:
+        """A digest of everything derived from the deliveries (not of ids or timestamps): equal digests mean
+        the warehouse holds the same picture — what the crash and idempotency tests compare."""
+        digest = hashlib.sha256()
+        with self.engine.connect() as connection:
+            for table in (trajecten, vroegsignalen, zaken, quarantine):
+                cols = [c for c in table.c if c.name not in ("id", "delivery_id", "page_id")]
+                complete = select(deliveries.c.id).where(deliveries.c.state == "compleet").scalar_subquery()
+                encoded = sorted(
+                    orjson.dumps(
+                        dict(r._mapping), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
+                    )
+                    for r in connection.execute(select(*cols).where(table.c.delivery_id.in_(complete)))
+                )
+                digest.update(table.name.encode())
+                for item in encoded:
+                    digest.update(item)
+            for row in connection.execute(select(merged).order_by(merged.c.key)):
+                digest.update(
+                    orjson.dumps(
+                        dict(row._mapping), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
+                    )
+                )
+        return digest.hexdigest()
+
+
+def _delete_deliveries(connection: Connection, ids: list[int]) -> None:
+    for table in (*_RECORD_TABLES, reports, pages):
+        connection.execute(delete(table).where(table.c.delivery_id.in_(ids)))
+    connection.execute(delete(deliveries).where(deliveries.c.id.in_(ids)))
+
+
+def _content_key(connection: Connection, delivery_id: int) -> str:
+    """What a delivery holds, independent of paging and of when it was fetched: its sorted record keys."""
+    digest = hashlib.sha256()
+    for table in _RECORD_TABLES:
+        key = table.c.pointer if table is quarantine else table.c.record_key
+        digest.update(table.name.encode())
+        for (value,) in connection.execute(
+            select(key).where(table.c.delivery_id == delivery_id).order_by(key)
+        ):
+            digest.update(value.encode())
+    return digest.hexdigest()
+
+
+def _shv_people(connection: Connection) -> set[str]:
+    complete = select(deliveries.c.id).where(deliveries.c.state == "compleet").scalar_subquery()
+    people: set[str] = set()
+    for (clients,) in connection.execute(
+        select(trajecten.c.clients).where(trajecten.c.delivery_id.in_(complete))
+    ):
+        people.update(c["p"] for c in clients if c.get("p"))
+    return people
+
+
+def _interval_json(interval: Interval) -> list[str | None]:
+    return [interval.start.isoformat(), interval.end.isoformat() if interval.end else None]
+
+
+def _source_json(source: Source) -> dict[str, Any]:
+    return {
+        "provider": source.provider,
+        "levering": source.delivery,
+        "periode_eind": source.period_end.isoformat(),
+    }
+
+
+def _observations(connection: Connection) -> list[Observation]:
+    query = (
+        select(
+            trajecten.c.record_key,
+            trajecten.c.gemeentecode,
+            trajecten.c.startdatum,
+            trajecten.c.einddatum,
+            trajecten.c.clients,
+            trajecten.c.fields,
+            trajecten.c.periods,
+            deliveries.c.provider,
+            deliveries.c.id.label("delivery_id"),
+            deliveries.c.period_start,
+            deliveries.c.period_end,
+        )
+        .join(deliveries, deliveries.c.id == trajecten.c.delivery_id)
+        .where(deliveries.c.state == "compleet")
+    )
+    out: list[Observation] = []
+    for row in connection.execute(query):
+        clients = frozenset(c["p"] for c in row.clients if c.get("p"))
+        if (
+            not clients
+            or row.startdatum is None
+            or (row.einddatum is not None and row.einddatum < row.startdatum)
+        ):
+            continue  # without an identifiable client or a start, a traject cannot be merged with anything
+        periods: Mapping[str, tuple[Interval, ...]] = {
+            name: tuple(
+                Interval(dt.date.fromisoformat(a), dt.date.fromisoformat(b) if b else None) for a, b in items
+            )
+            for name, items in row.periods.items()
+        }
+        source = Source(row.provider, f"{row.period_start}..{row.period_end}", row.period_end)
+        out.append(
+            Observation(
+                source=source,
+                record_key=row.record_key,
+                gemeentecode=row.gemeentecode,
+                clients=clients,
+                start=row.startdatum,
+                end=row.einddatum,
+                fields=row.fields,
+                periods=periods,
+            )
+        )
+    return out
+
+
+def _merged_row(traject: MergedTraject) -> dict[str, Any]:
+    return {
+        "key": traject.key,
+        "gemeentecode": traject.gemeentecode,
+        "startdatum": traject.start,
+        "einddatum": traject.end,
+        "clients": sorted(traject.clients),
+        "fields": {
+            name: {"waarde": value.value, "bronnen": [_source_json(s) for s in value.sources]}
+            for name, value in sorted(traject.fields.items())
+        },
+        "periods": {
+            name: [_interval_json(i) for i in items] for name, items in sorted(traject.periods.items())
+        },
+        "sources": [_source_json(s) for s in traject.sources],
+        "observations": len(traject.observations),
+        "conflicts": len(traject.conflicts),
+    }
+
+
+def _derive_merged(connection: Connection) -> None:
+    """Derive every merged traject again from the complete deliveries (deterministic, order-independent)."""
+    connection.execute(delete(conflicts))
+    connection.execute(delete(merged))
+    result = merge_trajecten(_observations(connection))
+    if not result:
+        return
+    connection.execute(insert(merged), [_merged_row(t) for t in result])
+    conflict_rows = [
+        {
+            "merged_key": t.key,
+            "field": c.field,
+            "values": [
+                {"waarde": v.value, "bronnen": [_source_json(s) for s in v.sources]} for v in c.values
+            ],
+        }
+        for t in result
+        for c in t.conflicts
+    ]
+    if conflict_rows:
+        connection.execute(insert(conflicts), conflict_rows)

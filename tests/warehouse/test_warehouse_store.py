@@ -1,0 +1,140 @@
+"""The warehouse store: ingest per page, idempotent re-collection, withdrawal, a run killed half-way, order."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ddas.collector.period import parse_period
+from ddas.spec.kinds import Kind
+from ddas.synth import generate
+from ddas.validation.engine import validate_document
+from ddas.validation.result import ValidationResult
+from ddas.warehouse.extract import extract_page
+from ddas.warehouse.pseudonym import PseudonymKey
+from ddas.warehouse.store import Warehouse
+
+KEY = PseudonymKey(secrets.token_bytes(32))
+H1 = parse_period("2025-H1")
+
+
+def _pages(document: dict[str, Any], per_page: int) -> list[dict[str, Any]]:
+    """The document cut into pages of `per_page` trajecten (whole leveringen kept apart), as a provider pages."""
+    out: list[dict[str, Any]] = []
+    for levering in document["leveringen"]:
+        items = levering["schuldhulptrajecten"]
+        for at in range(0, len(items), per_page):
+            out.append(
+                {**document, "leveringen": [{**levering, "schuldhulptrajecten": items[at : at + per_page]}]}
+            )
+    return out
+
+
+def _deliver(
+    warehouse: Warehouse, provider: str, document: dict[str, Any], *, stop_after: int | None = None
+) -> str:
+    delivery = warehouse.begin_delivery(provider, "shv", H1.start, H1.end)
+    for number, page in enumerate(_pages(document, 25), start=1):
+        if stop_after is not None and number > stop_after:
+            return "afgebroken"
+        result = ValidationResult(file=provider)
+        validate_document(page, result, kind=Kind.SHV)
+        rows = extract_page(Kind.SHV, page, result.findings, KEY, page=number)
+        warehouse.ingest_page(
+            delivery,
+            page=number,
+            sha256=f"{number:064x}",
+            fetched_at=__import__("datetime").datetime(2025, 7, 10),
+            verified=True,
+            signature_form="bytes",
+            signer_oin=None,
+            errors=result.errors,
+            warnings=result.warnings,
+            rows=rows,
+        )
+    return warehouse.complete_delivery(delivery)
+
+
+@pytest.fixture
+def documents() -> dict[str, dict[str, Any]]:
+    # Two organisations on the same client pool in one gemeente (samenloop), and one elsewhere.
+    return {
+        "gemeente": generate("shv", 60, 31, gemeenten=["0193"], pool_seed=31),
+        "bureau": generate("shv", 60, 32, gemeenten=["0193"], pool_seed=31),
+        "kredietbank": generate("shv", 40, 33, gemeenten=["0518", "0599"], pool_seed=33),
+    }
+
+
+def _warehouse(tmp_path: Path, name: str) -> Warehouse:
+    return Warehouse.open(f"sqlite:///{tmp_path / name}")
+
+
+def test_recollecting_changes_nothing_and_order_does_not_matter(
+    tmp_path: Path, documents: dict[str, dict[str, Any]]
+) -> None:
+    with _warehouse(tmp_path, "a.sqlite") as one, _warehouse(tmp_path, "b.sqlite") as other:
+        for name in ("gemeente", "bureau", "kredietbank"):
+            assert _deliver(one, name, documents[name]) == "nieuw"
+        for name in ("kredietbank", "bureau", "gemeente"):
+            _deliver(other, name, documents[name])
+        digest = one.state_digest()
+        assert other.state_digest() == digest
+        summary = one.summary()
+        assert summary["trajecten_delivered"] == 160
+        assert summary["trajecten_merged"] < 160  # the two organisations on one pool merge
+        # The same period collected again: nothing changes, not even the delivery rows.
+        before = one.deliveries()
+        assert _deliver(one, "bureau", documents["bureau"]) == "ongewijzigd"
+        assert one.state_digest() == digest and one.deliveries() == before
+
+
+def test_a_run_killed_half_way_is_undone_by_the_next(
+    tmp_path: Path, documents: dict[str, dict[str, Any]]
+) -> None:
+    with _warehouse(tmp_path, "clean.sqlite") as clean:
+        for name in ("gemeente", "bureau"):
+            _deliver(clean, name, documents[name])
+        expected = clean.state_digest()
+    with _warehouse(tmp_path, "crash.sqlite") as crashed:
+        _deliver(crashed, "gemeente", documents["gemeente"])
+        assert _deliver(crashed, "bureau", documents["bureau"], stop_after=1) == "afgebroken"
+        # Half a delivery is in, but not counted: only complete deliveries make the picture.
+        assert crashed.summary()["trajecten_delivered"] == 60
+    with _warehouse(tmp_path, "crash.sqlite") as again:
+        _deliver(again, "bureau", documents["bureau"])
+        assert again.state_digest() == expected
+        assert [d["state"] for d in again.deliveries()] == ["compleet", "compleet"]
+
+
+def test_withdrawal_removes_a_contribution_and_rederives(
+    tmp_path: Path, documents: dict[str, dict[str, Any]]
+) -> None:
+    with _warehouse(tmp_path, "only.sqlite") as only:
+        _deliver(only, "gemeente", documents["gemeente"])
+        expected = only.state_digest()
+    with _warehouse(tmp_path, "both.sqlite") as both:
+        _deliver(both, "gemeente", documents["gemeente"])
+        _deliver(both, "bureau", documents["bureau"])
+        assert both.state_digest() != expected
+        assert both.withdraw("bureau", H1.start, H1.end) == 1
+        assert both.state_digest() == expected
+        assert both.withdraw("bureau", H1.start, H1.end) == 0
+
+
+def test_conflicts_are_kept_side_by_side(tmp_path: Path, documents: dict[str, dict[str, Any]]) -> None:
+    with _warehouse(tmp_path, "c.sqlite") as warehouse:
+        _deliver(warehouse, "gemeente", documents["gemeente"])
+        _deliver(warehouse, "bureau", documents["bureau"])
+        conflicts = warehouse.conflict_rows()
+        merged = {row["key"]: row for row in warehouse.merged_trajecten()}
+        assert conflicts, (
+            "two organisations delivering different data on the same trajecten disagree somewhere"
+        )
+        for conflict in conflicts:
+            providers = {s["provider"] for value in conflict["values"] for s in value["bronnen"]}
+            assert providers == {"gemeente", "bureau"}
+            assert len({str(value["waarde"]) for value in conflict["values"]}) >= 2
+            assert merged[conflict["merged_key"]]["conflicts"] >= 1
