@@ -117,7 +117,7 @@ def run_demo(workdir: Path | None = None, *, quiet: bool = False) -> dict[str, A
     from ddas.warehouse.pseudonym import PseudonymKey
     from ddas.warehouse.store import Warehouse
 
-    folder = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="ddas-demo-"))
+    folder = (Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="ddas-demo-"))).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     logs = folder / "logs"
     logs.mkdir(exist_ok=True)

@@ -106,8 +106,17 @@ def _expected(folder: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("demo")
-    return folder, run_demo(folder)
+    """The demo in a folder given relative to the working directory, as the README does (`out/demo`)."""
+    import os
+
+    base = tmp_path_factory.mktemp("demo")
+    before = Path.cwd()
+    os.chdir(base)
+    try:
+        summary = run_demo(Path("out") / "demo")
+    finally:
+        os.chdir(before)
+    return base / "out" / "demo", summary
 
 
 def test_demo_counts_match_what_the_generator_put_in(demo: tuple[Path, dict[str, Any]]) -> None:
