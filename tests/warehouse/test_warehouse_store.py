@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def _deliver(
             delivery,
             page=number,
             sha256=f"{number:064x}",
-            fetched_at=__import__("datetime").datetime(2025, 7, 10),
+            fetched_at=dt.datetime(2025, 7, 10),
             verified=True,
             signature_form="bytes",
             signer_oin=None,

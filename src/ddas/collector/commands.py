@@ -7,19 +7,22 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from ddas.warehouse.pseudonym import PseudonymKey
+
 __all__ = ["collect_command", "print_outcomes", "pseudonym_key_from_env", "withdraw_command"]
 
 KEY_ENV = "DDAS_PSEUDONYM_KEY"
 
 
-def pseudonym_key_from_env() -> object:
+def pseudonym_key_from_env() -> PseudonymKey:
     """The pseudonym key from `DDAS_PSEUDONYM_KEY` (hex or base64, ≥ 32 bytes); exits 2 with a Dutch message."""
     from ddas.warehouse.pseudonym import PseudonymKey
 
@@ -109,12 +112,10 @@ def collect_command(
     from ddas.collector.mail import SmtpSettings
     from ddas.collector.period import PeriodError, parse_period
     from ddas.collector.run import collect
-    from ddas.warehouse.pseudonym import PseudonymKey
     from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     key = pseudonym_key_from_env()
-    assert isinstance(key, PseudonymKey)
     try:
         chosen = parse_period(period)
         entries = load_directory(directory)
