@@ -240,10 +240,10 @@ def demo_command(
     API's (HTTPS met wederzijdse TLS, ondertekend), ophalen, rapporten mailen naar een lokale SMTP-server en het
     gepseudonimiseerde warehouse. Met --workdir blijven alle bestanden (summary.json, logs/) in die map."""
     from rich.console import Console
-    from rich.table import Table
 
     from ddas.collector.commands import print_outcomes
     from ddas.collector.run import ProviderOutcome
+    from ddas.warehouse.commands import summary_table
 
     console = Console()
     with (
@@ -257,26 +257,7 @@ def demo_command(
         for o in summary["outcomes"]
     ]
     print_outcomes(console, outcomes)
-    table = Table(title="Warehouse (gepseudonimiseerd)")
-    table.add_column("wat")
-    table.add_column("aantal", justify="right")
-    labels = {
-        "providers": "aanbieders",
-        "pages": "pagina's opgehaald",
-        "pages_verified": "pagina's geverifieerd (Digest, handtekening, keten)",
-        "trajecten_delivered": "trajecten geleverd",
-        "trajecten_merged": "trajecten na samenvoegen",
-        "merge_conflicts": "tegenstrijdige waarden (naast elkaar bewaard)",
-        "vroegsignalen": "vroegsignalen",
-        "zaken": "vroegsignaalzaken",
-        "persons": "personen (pseudoniemen)",
-        "persons_in_both_vs_and_shv": "personen in zowel VS als SHV",
-        "quarantined_records": "records in quarantaine",
-        "reports_mailed": "op-orde-rapporten gemaild",
-    }
-    for name, label in labels.items():
-        table.add_row(label, str(summary[name]))
-    console.print(table)
+    console.print(summary_table(summary))
     console.print(f"Alles staat in {summary['workdir']} (summary.json, logs/, archief/, directory.yaml).")
     if summary["providers_failed"]:
         raise typer.Exit(1)

@@ -35,7 +35,12 @@ def _pages(document: dict[str, Any], per_page: int) -> list[dict[str, Any]]:
 
 
 def _deliver(
-    warehouse: Warehouse, provider: str, document: dict[str, Any], *, stop_after: int | None = None
+    warehouse: Warehouse,
+    provider: str,
+    document: dict[str, Any],
+    *,
+    stop_after: int | None = None,
+    derive: bool = True,
 ) -> str:
     delivery = warehouse.begin_delivery(provider, "shv", H1.start, H1.end)
     for number, page in enumerate(_pages(document, 25), start=1):
@@ -56,7 +61,7 @@ def _deliver(
             warnings=result.warnings,
             rows=rows,
         )
-    return warehouse.complete_delivery(delivery)
+    return warehouse.complete_delivery(delivery, derive=derive)
 
 
 @pytest.fixture
@@ -69,14 +74,36 @@ def documents() -> dict[str, dict[str, Any]]:
     }
 
 
-def _warehouse(tmp_path: Path, name: str) -> Warehouse:
-    return Warehouse.open(f"sqlite:///{tmp_path / name}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def urls(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """Warehouse URLs by name, created on first use: SQLite files, or throwaway PostgreSQL databases (skipped
+    with a message when PostgreSQL cannot be reached)."""
+
+    class Urls(dict[str, str]):
+        def __missing__(self, name: str) -> str:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp_path / name}"
+            else:
+                url = request.getfixturevalue("postgres_databases").create()
+            self[name] = url
+            return url
+
+    return Urls()
+
+
+def _warehouse(urls: dict[str, str], name: str) -> Warehouse:
+    return Warehouse.open(urls[name])
 
 
 def test_recollecting_changes_nothing_and_order_does_not_matter(
-    tmp_path: Path, documents: dict[str, dict[str, Any]]
+    urls: dict[str, str], documents: dict[str, dict[str, Any]]
 ) -> None:
-    with _warehouse(tmp_path, "a.sqlite") as one, _warehouse(tmp_path, "b.sqlite") as other:
+    with _warehouse(urls, "a.sqlite") as one, _warehouse(urls, "b.sqlite") as other:
         for name in ("gemeente", "bureau", "kredietbank"):
             assert _deliver(one, name, documents[name]) == "nieuw"
         for name in ("kredietbank", "bureau", "gemeente"):
@@ -93,30 +120,30 @@ def test_recollecting_changes_nothing_and_order_does_not_matter(
 
 
 def test_a_run_killed_half_way_is_undone_by_the_next(
-    tmp_path: Path, documents: dict[str, dict[str, Any]]
+    urls: dict[str, str], documents: dict[str, dict[str, Any]]
 ) -> None:
-    with _warehouse(tmp_path, "clean.sqlite") as clean:
+    with _warehouse(urls, "clean.sqlite") as clean:
         for name in ("gemeente", "bureau"):
             _deliver(clean, name, documents[name])
         expected = clean.state_digest()
-    with _warehouse(tmp_path, "crash.sqlite") as crashed:
+    with _warehouse(urls, "crash.sqlite") as crashed:
         _deliver(crashed, "gemeente", documents["gemeente"])
         assert _deliver(crashed, "bureau", documents["bureau"], stop_after=1) == "afgebroken"
         # Half a delivery is in, but not counted: only complete deliveries make the picture.
         assert crashed.summary()["trajecten_delivered"] == 60
-    with _warehouse(tmp_path, "crash.sqlite") as again:
+    with _warehouse(urls, "crash.sqlite") as again:
         _deliver(again, "bureau", documents["bureau"])
         assert again.state_digest() == expected
         assert [d["state"] for d in again.deliveries()] == ["compleet", "compleet"]
 
 
 def test_withdrawal_removes_a_contribution_and_rederives(
-    tmp_path: Path, documents: dict[str, dict[str, Any]]
+    urls: dict[str, str], documents: dict[str, dict[str, Any]]
 ) -> None:
-    with _warehouse(tmp_path, "only.sqlite") as only:
+    with _warehouse(urls, "only.sqlite") as only:
         _deliver(only, "gemeente", documents["gemeente"])
         expected = only.state_digest()
-    with _warehouse(tmp_path, "both.sqlite") as both:
+    with _warehouse(urls, "both.sqlite") as both:
         _deliver(both, "gemeente", documents["gemeente"])
         _deliver(both, "bureau", documents["bureau"])
         assert both.state_digest() != expected
@@ -125,8 +152,8 @@ def test_withdrawal_removes_a_contribution_and_rederives(
         assert both.withdraw("bureau", H1.start, H1.end) == 0
 
 
-def test_conflicts_are_kept_side_by_side(tmp_path: Path, documents: dict[str, dict[str, Any]]) -> None:
-    with _warehouse(tmp_path, "c.sqlite") as warehouse:
+def test_conflicts_are_kept_side_by_side(urls: dict[str, str], documents: dict[str, dict[str, Any]]) -> None:
+    with _warehouse(urls, "c.sqlite") as warehouse:
         _deliver(warehouse, "gemeente", documents["gemeente"])
         _deliver(warehouse, "bureau", documents["bureau"])
         conflicts = warehouse.conflict_rows()
@@ -139,3 +166,19 @@ def test_conflicts_are_kept_side_by_side(tmp_path: Path, documents: dict[str, di
             assert providers == {"gemeente", "bureau"}
             assert len({str(value["waarde"]) for value in conflict["values"]}) >= 2
             assert merged[conflict["merged_key"]]["conflicts"] >= 1
+
+
+def test_deliveries_completed_without_deriving_are_derived_by_the_next_open(
+    urls: dict[str, str], documents: dict[str, dict[str, Any]]
+) -> None:
+    """A run derives the merged trajecten once, at its end; stopped before that, the next open derives them."""
+    with _warehouse(urls, "clean.sqlite") as clean:
+        for name in ("gemeente", "bureau"):
+            _deliver(clean, name, documents[name])
+        expected = clean.state_digest()
+    with _warehouse(urls, "stopped.sqlite") as stopped:
+        for name in ("gemeente", "bureau"):
+            _deliver(stopped, name, documents[name], derive=False)
+        assert stopped.summary()["trajecten_merged"] == 0
+    with _warehouse(urls, "stopped.sqlite") as reopened:
+        assert reopened.state_digest() == expected

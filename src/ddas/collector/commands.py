@@ -112,6 +112,7 @@ def collect_command(
     from ddas.collector.mail import SmtpSettings
     from ddas.collector.period import PeriodError, parse_period
     from ddas.collector.run import collect
+    from ddas.warehouse.commands import summary_table
     from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -161,12 +162,7 @@ def collect_command(
         )
         summary = store.summary()
     print_outcomes(Console(), outcomes)
-    table = Table(title="Warehouse na deze run")
-    table.add_column("wat")
-    table.add_column("aantal", justify="right")
-    for name, value in summary.items():
-        table.add_row(name, str(value))
-    Console().print(table)
+    Console().print(summary_table(summary, "Warehouse na deze run"))
     if output_json is not None:
         output_json.write_text(
             json.dumps([o.to_dict() for o in outcomes], indent=2, ensure_ascii=False), encoding="utf-8"

@@ -145,6 +145,11 @@ def collect(
             log.warning("aanbieder %s mislukt: %s", entry.name, outcome.failure)
         outcome.seconds = time.perf_counter() - started
         outcomes.append(outcome)
+    # The merged trajecten are derived once for the whole run, not after every provider's delivery.
+    if any(o.ok and o.kind == "shv" and o.delivery != "ongewijzigd" for o in outcomes):
+        started = time.perf_counter()
+        warehouse.derive_merged()
+        log.info("samengevoegde trajecten opnieuw afgeleid in %.1f s", time.perf_counter() - started)
     return outcomes
 
 
@@ -193,8 +198,8 @@ def _collect_one(
                     progress(entry.name, fetched.page, fetched.total_pages)
                 clock = time.perf_counter()
         started = time.perf_counter()
-        outcome.delivery = warehouse.complete_delivery(delivery)
-        stages["samenvoegen"] = time.perf_counter() - started
+        outcome.delivery = warehouse.complete_delivery(delivery, derive=False)
+        stages["afronden"] = time.perf_counter() - started
     except BaseException:
         warehouse.abandon_delivery(delivery)
         raise

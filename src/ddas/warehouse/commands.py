@@ -9,7 +9,36 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["warehouse_app"]
+__all__ = ["SUMMARY_LABELS", "summary_table", "warehouse_app"]
+
+#: What each count of `Warehouse.summary()` means, for people (the JSON keeps the stable English keys).
+SUMMARY_LABELS = {
+    "providers": "aanbieders",
+    "deliveries": "leveringen",
+    "pages": "pagina's opgehaald",
+    "pages_verified": "pagina's geverifieerd (Digest, handtekening, keten)",
+    "trajecten_delivered": "trajecten geleverd",
+    "trajecten_merged": "trajecten na samenvoegen",
+    "merge_conflicts": "tegenstrijdige waarden (naast elkaar bewaard)",
+    "vroegsignalen": "vroegsignalen",
+    "zaken": "vroegsignaalzaken",
+    "persons": "personen (pseudoniemen)",
+    "persons_in_both_vs_and_shv": "personen in zowel VS als SHV",
+    "quarantined_records": "records in quarantaine",
+    "reports_mailed": "op-orde-rapporten gemaild",
+}
+
+
+def summary_table(counts: dict[str, int], title: str = "Warehouse (gepseudonimiseerd)") -> Table:
+    """The warehouse counts as a table with Dutch labels."""
+    table = Table(title=title)
+    table.add_column("wat")
+    table.add_column("aantal", justify="right")
+    for name, value in counts.items():
+        if name in SUMMARY_LABELS:
+            table.add_row(SUMMARY_LABELS[name], str(value))
+    return table
+
 
 warehouse_app = typer.Typer(
     help="Het gepseudonimiseerde warehouse van de verzamelaar bekijken.",
@@ -42,9 +71,4 @@ def summary_command(
     if output_format == "json":
         typer.echo(json.dumps(counts, indent=2))
         return
-    table = Table(title="Warehouse")
-    table.add_column("wat")
-    table.add_column("aantal", justify="right")
-    for name, value in counts.items():
-        table.add_row(name, str(value))
-    Console().print(table)
+    Console().print(summary_table(counts))

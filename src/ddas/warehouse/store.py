@@ -38,9 +38,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     select,
@@ -48,6 +46,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from ddas.provider.store import db
+from ddas.provider.store.errors import StoreError
 from ddas.warehouse.extract import PageRows
 from ddas.warehouse.merge import Interval, MergedTraject, Observation, Source, merge_trajecten
 
@@ -90,17 +90,36 @@ pages = Table(
     Index("uq_wh_pages", "delivery_id", "page", unique=True),
 )
 
+
+def _owned() -> list[Column[Any]]:
+    """The columns every row of a delivery starts with: its id, its delivery and the page it came from."""
+    return [
+        Column("id", Integer, primary_key=True),
+        Column(
+            "delivery_id",
+            Integer,
+            ForeignKey("wh_deliveries.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
+    ]
+
+
+def _record() -> list[Column[Any]]:
+    """…and for a delivered record: its stable key, and who delivered it for which gemeente."""
+    return [
+        *_owned(),
+        Column("record_key", String(64), nullable=False),
+        Column("organisatie", Text, nullable=False),
+        Column("gemeentecode", Text, nullable=False),
+    ]
+
+
 trajecten = Table(
     "wh_trajecten",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
-    Column("record_key", String(64), nullable=False),
-    Column("organisatie", Text, nullable=False),
-    Column("gemeentecode", Text, nullable=False),
+    *_record(),
     Column("startdatum", Date),
     Column("einddatum", Date),
     Column("clients", JSON, nullable=False),
@@ -111,14 +130,7 @@ trajecten = Table(
 vroegsignalen = Table(
     "wh_vroegsignalen",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
-    Column("record_key", String(64), nullable=False),
-    Column("organisatie", Text, nullable=False),
-    Column("gemeentecode", Text, nullable=False),
+    *_record(),
     Column("signaal_id", Text, nullable=False),
     Column("persoon", String(64), index=True),
     Column("persoon_soort", String(5)),
@@ -134,14 +146,7 @@ vroegsignalen = Table(
 zaken = Table(
     "wh_zaken",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
-    Column("record_key", String(64), nullable=False),
-    Column("organisatie", Text, nullable=False),
-    Column("gemeentecode", Text, nullable=False),
+    *_record(),
     Column("signalen", JSON, nullable=False),
     Column("datum_opgepakt", Date),
     Column("resultaat", Text),
@@ -151,11 +156,7 @@ zaken = Table(
 quarantine = Table(
     "wh_quarantine",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "delivery_id", Integer, ForeignKey("wh_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    Column("page_id", Integer, ForeignKey("wh_pages.id", ondelete="CASCADE"), nullable=False),
+    *_owned(),
     Column("kind", String(3), nullable=False),
     Column("pointer", Text, nullable=False),
     Column("codes", JSON, nullable=False),
@@ -198,6 +199,15 @@ conflicts = Table(
     Column("values", JSON, nullable=False),
 )
 
+#: Small facts about the warehouse itself; `merged_stale` is set when a delivery was completed without
+#: deriving the merged trajecten (a collection run derives them once, at its end) and cleared by deriving.
+state = Table(
+    "wh_state",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 _RECORD_TABLES = (trajecten, vroegsignalen, zaken, quarantine)
 
 
@@ -235,34 +245,22 @@ class Warehouse:
     def open(cls, url: str) -> Warehouse:
         """Open (and create when new) the warehouse at `url`; WarehouseError with a Dutch message otherwise."""
         try:
-            engine = create_engine(url, hide_parameters=True)
-        except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise WarehouseError(f"Ongeldig adres voor het warehouse: {type(exc).__name__}.") from exc
-        if engine.dialect.name == "sqlite":
-
-            @event.listens_for(engine, "connect")
-            def _connect(dbapi_connection: Any, _record: Any) -> None:
-                dbapi_connection.isolation_level = None
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=NORMAL")
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA busy_timeout=30000")
-                cursor.close()
-
-            @event.listens_for(engine, "begin")
-            def _begin(connection: Any) -> None:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+            parsed = db.normalise_url(url)
+        except StoreError as exc:
+            raise WarehouseError(str(exc).replace("de opslag", "het warehouse")) from None
+        engine = db.make_engine(parsed)
         try:
             metadata.create_all(engine)
         except SQLAlchemyError as exc:
             engine.dispose()
             raise WarehouseError(
-                f"Het warehouse {engine.url.render_as_string(hide_password=True)} is niet te openen "
-                f"({type(exc).__name__})."
+                f"Het warehouse {db.display_url(parsed)} is niet te openen ({type(exc).__name__})."
             ) from exc
-        return cls(engine)
+        warehouse = cls(engine)
+        if warehouse._merged_stale():
+            # A run completed deliveries but was stopped before it derived the merged trajecten.
+            warehouse.derive_merged()
+        return warehouse
 
     def close(self) -> None:
         self.engine.dispose()
@@ -275,8 +273,11 @@ class Warehouse:
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
-            yield connection
+        """One write transaction; on SQLite it takes the write lock at BEGIN, so it never fails half-way."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{db.WRITE_LOCK: True})
+            with connection.begin():
+                yield connection
 
     # --- deliveries --------------------------------------------------------------------------------------
 
@@ -363,9 +364,11 @@ class Warehouse:
                 if items:
                     connection.execute(insert(table), [{**item, **common} for item in items])
 
-    def complete_delivery(self, delivery: DeliveryRef) -> str:
-        """Finish a delivery: `unchanged` when the complete delivery it would replace holds the same records
-        (the new one is dropped), else `nieuw` or `vervangen`; the merged trajecten are derived again."""
+    def complete_delivery(self, delivery: DeliveryRef, *, derive: bool = True) -> str:
+        """Finish a delivery: `ongewijzigd` when the complete delivery it would replace holds the same records
+        (the new one is dropped), else `nieuw` or `vervangen`. The merged trajecten are derived again in the
+        same transaction, or — with `derive=False`, for a run that completes many deliveries — marked stale
+        and derived once by `derive_merged` (or by the next `open` when the run was stopped first)."""
         with self._tx() as connection:
             content = _content_key(connection, delivery.id)
             previous = connection.execute(
@@ -388,8 +391,21 @@ class Warehouse:
                 .values(state="compleet", content_key=content, completed_at=_utc_now())
             )
             if delivery.kind == "shv":
-                _derive_merged(connection)
+                if derive:
+                    _derive_merged(connection)
+                else:
+                    _set_stale(connection, True)
         return "vervangen" if previous else "nieuw"
+
+    def derive_merged(self) -> None:
+        """Derive every merged traject again from the complete deliveries (one transaction)."""
+        with self._tx() as connection:
+            _derive_merged(connection)
+
+    def _merged_stale(self) -> bool:
+        with self.engine.connect() as connection:
+            value = connection.execute(select(state.c.value).where(state.c.name == "merged_stale")).scalar()
+        return value == "1"
 
     def abandon_delivery(self, delivery: DeliveryRef) -> None:
         """Remove a delivery that could not be completed (a provider failed half-way)."""
@@ -633,8 +649,15 @@ def _merged_row(traject: MergedTraject) -> dict[str, Any]:
     }
 
 
+def _set_stale(connection: Connection, stale: bool) -> None:
+    connection.execute(delete(state).where(state.c.name == "merged_stale"))
+    if stale:
+        connection.execute(insert(state).values(name="merged_stale", value="1"))
+
+
 def _derive_merged(connection: Connection) -> None:
     """Derive every merged traject again from the complete deliveries (deterministic, order-independent)."""
+    _set_stale(connection, False)
     connection.execute(delete(conflicts))
     connection.execute(delete(merged))
     result = merge_trajecten(_observations(connection))
