@@ -103,6 +103,15 @@ def collect_command(
     output_json: Annotated[
         Path | None, typer.Option("--json", help="Schrijf de uitkomst per aanbieder ook als JSON.")
     ] = None,
+    retry_delay: Annotated[
+        float,
+        typer.Option(
+            "--retry-delay",
+            min=0.0,
+            help="Seconden wachten voor de eerste nieuwe poging bij een onbereikbare of drukke aanbieder; "
+            "verdubbelt bij elke volgende poging (0: meteen opnieuw).",
+        ),
+    ] = 0.5,
 ) -> None:
     """Haal een periode op bij elke aanbieder: verifiëren, archiveren, valideren, rapport terugsturen en in het
     gepseudonimiseerde warehouse laden. Exitcode 1 als een aanbieder mislukte."""
@@ -159,6 +168,7 @@ def collect_command(
             providers=provider,
             strict=strict,
             progress=progress,
+            retry_base_delay=retry_delay,
         )
         summary = store.summary()
     print_outcomes(Console(), outcomes)

@@ -1,9 +1,10 @@
 """Sending the op-orde-rapport to a supplier's contactpersonen (SPEC.md §7).
 
-The addresses come from the delivery itself (`aanleverende_organisatie` → contactpersonen), so every
-organisation hears about its own delivery. Everything that goes out is scrubbed first: a report is built from
-findings that are already masked, but a nine-digit run that slipped into a subject or a template must still not
-leave the building — a BSN travels by mail to no one.
+The addresses come from the delivery itself (`aanleverende_organisatie` → contactpersonen), and every
+organisation hears about its own leveringen only (`ddas.collector.reports` splits the report per organisation).
+Everything that goes out is scrubbed first: a report is built from findings that are already masked, but a
+nine-digit run that slipped into a subject or a template must still not leave the building — a BSN travels by
+mail to no one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ddas.collector.errors import MailError
 from ddas.validation.findings import scrub
 
-__all__ = ["ATTACHMENT_NAME", "SmtpSettings", "contact_addresses", "send_report"]
+__all__ = [
+    "ATTACHMENT_NAME",
+    "SmtpSettings",
+    "contact_addresses",
+    "levering_organisations",
+    "send_report",
+]
 
 #: File name of the HTML report attached to the mail (for mail clients that do not show HTML).
 ATTACHMENT_NAME = "op-orde-rapport.html"
@@ -83,18 +90,10 @@ def contact_addresses(document: Mapping[str, Any]) -> dict[str, list[str]]:
     their order and appear once per organisation (compared case-insensitively); malformed ones are left out. An
     organisation without any usable address is listed with an empty list, so the caller can say so.
     """
-    if isinstance(document.get("gegevens"), Mapping):
-        document = document["gegevens"]
     result: dict[str, list[str]] = {}
     seen: dict[str, set[str]] = {}
-    leveringen = document.get("leveringen")
-    if not isinstance(leveringen, list):
-        return result
-    for levering in leveringen:
-        if not isinstance(levering, Mapping):
-            continue
-        organisatie = levering.get("aanleverende_organisatie")
-        if not isinstance(organisatie, Mapping):
+    for organisatie in _organisations(document):
+        if organisatie is None:
             continue
         name = _organisation_name(organisatie)
         addresses = result.setdefault(name, [])
@@ -104,6 +103,33 @@ def contact_addresses(document: Mapping[str, Any]) -> dict[str, list[str]]:
                 known.add(email.casefold())
                 addresses.append(email)
     return result
+
+
+def levering_organisations(document: Mapping[str, Any]) -> list[str | None]:
+    """Per levering of the document, in order, the name of its aanleverende organisatie as `contact_addresses`
+    keys it; None for a levering that names no aanleverende organisatie (or is no object at all).
+
+    Position i belongs to `/leveringen/i` in the document and in its validation findings, so a finding can be
+    traced to the organisation it concerns.
+    """
+    return [
+        None if organisatie is None else _organisation_name(organisatie)
+        for organisatie in _organisations(document)
+    ]
+
+
+def _organisations(document: Mapping[str, Any]) -> list[Mapping[str, Any] | None]:
+    """Per levering (a document or an API answer wrapping one in `gegevens`), its aanleverende_organisatie."""
+    if isinstance(document.get("gegevens"), Mapping):
+        document = document["gegevens"]
+    leveringen = document.get("leveringen")
+    if not isinstance(leveringen, list):
+        return []
+    found: list[Mapping[str, Any] | None] = []
+    for levering in leveringen:
+        organisatie = levering.get("aanleverende_organisatie") if isinstance(levering, Mapping) else None
+        found.append(organisatie if isinstance(organisatie, Mapping) else None)
+    return found
 
 
 def _organisation_name(organisatie: Mapping[str, Any]) -> str:

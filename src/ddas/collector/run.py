@@ -2,12 +2,12 @@
 
 Nothing is read before it is verified (the fetcher checks Digest, signature and chain first); every raw page is
 archived before it is processed; one failing provider never stops the others. Per provider the pages are
-ingested into a delivery that becomes complete only when every page is in (see `ddas.warehouse.store`).
+ingested into a delivery that becomes complete only when every page is in (see `ddas.warehouse.store`). Each
+aanleverende organisatie in the delivery is mailed the report on its own leveringen (`ddas.collector.reports`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -18,11 +18,11 @@ import orjson
 
 from ddas.collector.archive import RawArchive
 from ddas.collector.directory import Directory, ProviderEntry
+from ddas.collector.errors import MailError
 from ddas.collector.fetch import Endpoint, FetchedPage, OAuth2Client, PageFetcher
-from ddas.collector.mail import SmtpSettings, contact_addresses, send_report
+from ddas.collector.mail import SmtpSettings
 from ddas.collector.period import Period
-from ddas.reports.html import render_html
-from ddas.reports.text import render_text
+from ddas.collector.reports import OrganisationReports, mail_reports
 from ddas.signing import SigningIdentity, TrustStore, load_identity
 from ddas.spec.kinds import Kind
 from ddas.validation.engine import validate_document
@@ -170,8 +170,8 @@ def _collect_one(
 ) -> None:
     kind = Kind(entry.kind)
     delivery = warehouse.begin_delivery(entry.name, kind.value, period.start, period.end)
-    results: list[ValidationResult] = []
-    addresses: dict[str, list[str]] = {}
+    # Only what the reports need, and only when they can be mailed.
+    reports = OrganisationReports() if smtp is not None else None
     stages = outcome.stages
     try:
         with PageFetcher(_endpoint(entry, directory), identity, base_delay=retry_base_delay) as fetcher:
@@ -190,8 +190,7 @@ def _collect_one(
                     archive,
                     key,
                     strict,
-                    results,
-                    addresses,
+                    reports,
                     outcome,
                 )
                 if progress is not None:
@@ -203,8 +202,8 @@ def _collect_one(
     except BaseException:
         warehouse.abandon_delivery(delivery)
         raise
-    if smtp is not None and outcome.delivery != "ongewijzigd":
-        _mail_reports(entry, smtp, results, addresses, delivery.id, warehouse, outcome)
+    if smtp is not None and reports is not None and outcome.delivery != "ongewijzigd":
+        _mail_reports(entry, smtp, reports, delivery.id, warehouse, outcome)
     elif smtp is None:
         outcome.report_note = "niet gemaild (geen SMTP ingesteld)"
 
@@ -219,8 +218,7 @@ def _process_page(
     archive: RawArchive,
     key: PseudonymKey,
     strict: bool,
-    results: list[ValidationResult],
-    addresses: dict[str, list[str]],
+    reports: OrganisationReports | None,
     outcome: ProviderOutcome,
 ) -> None:
     stages = outcome.stages
@@ -240,11 +238,9 @@ def _process_page(
     document = orjson.loads(fetched.body)["gegevens"]
     result = ValidationResult(file=f"{entry.name} pagina {fetched.page}", size_bytes=len(fetched.body))
     validate_document(document, result, kind=kind)
-    results.append(result)
+    if reports is not None:
+        reports.add_page(document, result)
     stages["valideren"] = stages.get("valideren", 0.0) + time.perf_counter() - started
-    for organisatie, emails in contact_addresses(document).items():
-        known = addresses.setdefault(organisatie, [])
-        known.extend(e for e in emails if e not in known)
     started = time.perf_counter()
     if strict and result.errors:
         rows = PageRows(
@@ -284,27 +280,23 @@ def _process_page(
 def _mail_reports(
     entry: ProviderEntry,
     smtp: SmtpSettings,
-    results: list[ValidationResult],
-    addresses: dict[str, list[str]],
+    reports: OrganisationReports,
     delivery_id: int,
     warehouse: Warehouse,
     outcome: ProviderOutcome,
 ) -> None:
-    """The op-orde-rapport of the delivery to the contactpersonen of each aanleverende organisatie."""
-    if not any(addresses.values()):
-        outcome.report_note = "geen contactadres in de levering"
-        return
-    html = render_html(results, generated_at=dt.datetime.now().astimezone())
-    text = render_text(results, color=False)
-    for organisatie, emails in sorted(addresses.items()):
-        if not emails:
-            continue
-        send_report(
-            smtp,
-            to=emails,
-            subject=f"Op-orde-rapport DDAS-levering {entry.name} ({organisatie})",
-            html=html,
-            text=text,
-        )
-        warehouse.record_report(delivery_id, organisatie, len(emails))
-        outcome.reports_mailed += 1
+    """Each aanleverende organisatie's op-orde-rapport, on its own leveringen only, to its contactpersonen.
+
+    Every report sent is recorded in the warehouse. A report that cannot be sent does not keep the others from
+    going out; afterwards MailError names every organisation that was missed.
+    """
+    sent = mail_reports(
+        reports,
+        smtp,
+        provider=entry.name,
+        record=lambda organisatie, recipients: warehouse.record_report(delivery_id, organisatie, recipients),
+    )
+    outcome.reports_mailed += sent.mailed
+    outcome.report_note = sent.note
+    if sent.failures:
+        raise MailError("op-orde-rapport niet bezorgd — " + "; ".join(sent.failures))

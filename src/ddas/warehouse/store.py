@@ -41,6 +41,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -51,9 +52,35 @@ from ddas.provider.store.errors import StoreError
 from ddas.warehouse.extract import PageRows
 from ddas.warehouse.merge import Interval, MergedTraject, Observation, Source, merge_trajecten
 
-__all__ = ["Warehouse", "WarehouseError", "default_warehouse_url"]
+__all__ = ["MIGRATIONS", "VERSION_TABLE", "Warehouse", "WarehouseError", "default_warehouse_url"]
 
 log = logging.getLogger(__name__)
+
+#: Alembic's bookkeeping table for the warehouse, apart from the provider store's (`db.VERSION_TABLE`), so that
+#: a warehouse and a provider store can share one PostgreSQL database.
+VERSION_TABLE = "ddas_warehouse_version"
+
+#: The warehouse's Alembic migrations, shipped in the package.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: The revision a warehouse made before there were migrations (`metadata.create_all`) is at, and the tables it
+#: has. The first warehouse release had no `wh_state` yet; such a file gets it as revision 0001 creates it.
+_LEGACY_REVISION = "0001"
+_LEGACY_TABLES = frozenset(
+    {
+        "wh_deliveries",
+        "wh_pages",
+        "wh_trajecten",
+        "wh_vroegsignalen",
+        "wh_zaken",
+        "wh_quarantine",
+        "wh_reports",
+        "wh_merged_trajecten",
+        "wh_conflicts",
+        "wh_state",
+    }
+)
+_LEGACY_LATER = frozenset({"wh_state"})
 
 metadata = MetaData()
 
@@ -250,7 +277,10 @@ class Warehouse:
             raise WarehouseError(str(exc).replace("de opslag", "het warehouse")) from None
         engine = db.make_engine(parsed)
         try:
-            metadata.create_all(engine)
+            _migrate(engine, db.display_url(parsed))
+        except WarehouseError:
+            engine.dispose()
+            raise
         except SQLAlchemyError as exc:
             engine.dispose()
             raise WarehouseError(
@@ -537,6 +567,44 @@ class Warehouse:
                     )
                 )
         return digest.hexdigest()
+
+
+def _migrate(engine: Engine, shown: str) -> None:
+    """Bring the schema to the newest revision; a warehouse made before migrations is stamped first.
+
+    `shown` is the warehouse's address for messages (password hidden). Alembic's own errors (a revision this
+    ddas does not know) become a WarehouseError; the database's errors are left to the caller.
+    """
+    try:
+        if db.current_revision(engine, version_table=VERSION_TABLE) is None:
+            _adopt_legacy(engine, shown)
+        db.upgrade(engine, migrations=MIGRATIONS)
+    except Exception as exc:
+        if not type(exc).__module__.startswith("alembic"):
+            raise
+        raise WarehouseError(
+            f"Het schema van het warehouse {shown} is niet bij te werken ({exc}). "
+            "Is het warehouse gemaakt met een nieuwere versie van ddas?"
+        ) from exc
+
+
+def _adopt_legacy(engine: Engine, shown: str) -> None:
+    """A warehouse made by `metadata.create_all` before there were migrations: stamp it at revision 0001."""
+    present = set(inspect(engine).get_table_names()) & _LEGACY_TABLES
+    if not present:
+        return  # a new warehouse: the migrations create everything
+    missing = _LEGACY_TABLES - present
+    if not missing <= _LEGACY_LATER:
+        raise WarehouseError(
+            f"Het warehouse {shown} is niet te openen: het heeft geen schemaversie en er ontbreken "
+            f"tabellen ({', '.join(sorted(missing))})."
+        )
+    log.info("warehouse zonder schemaversie gemarkeerd als revisie %s", _LEGACY_REVISION)
+    if missing:
+        # As revision 0001 creates it; should a later revision change wh_state, create 0001's version here.
+        with engine.begin() as connection:
+            state.create(connection)
+    db.stamp(engine, _LEGACY_REVISION, migrations=MIGRATIONS)
 
 
 def _delete_deliveries(connection: Connection, ids: list[int]) -> None:

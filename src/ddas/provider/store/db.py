@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
@@ -27,6 +27,8 @@ __all__ = [
     "downgrade",
     "make_engine",
     "normalise_url",
+    "run_environment",
+    "stamp",
     "upgrade",
 ]
 
@@ -137,31 +139,67 @@ def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _alembic(engine: Engine, action: str, revision: str) -> None:
+def run_environment(target_metadata: MetaData, version_table: str, example_url: str) -> None:
+    """What a migrations folder's env.py does: migrate on the connection `upgrade` hands over or — for
+    development (`alembic revision --autogenerate`) — on the database given with `-x url=...`."""
+    from alembic import context
+
+    def migrate(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            version_table=version_table,
+            render_as_batch=True,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        migrate(connection)
+        return
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    if not url:
+        raise SystemExit(f"Geef een database op: alembic -x url={example_url} ...")
+    with create_engine(url).begin() as own:
+        migrate(own)
+
+
+def _alembic(engine: Engine, action: str, revision: str, migrations: Path) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(migrations))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         getattr(command, action)(config, revision)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` with the migrations shipped in the package (no alembic.ini needed)."""
-    _alembic(engine, "upgrade", revision)
+def upgrade(engine: Engine, revision: str = "head", *, migrations: Path = _MIGRATIONS) -> None:
+    """Bring the schema to `revision` with the migrations shipped in the package (no alembic.ini needed).
+
+    `migrations` is the folder of another schema's migrations (the warehouse's); its env.py names its own
+    version table.
+    """
+    _alembic(engine, "upgrade", revision, migrations)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+def downgrade(engine: Engine, revision: str, *, migrations: Path = _MIGRATIONS) -> None:
     """Take the schema back to `revision` (`base`: no tables at all); for operators and tests."""
-    _alembic(engine, "downgrade", revision)
+    _alembic(engine, "downgrade", revision, migrations)
 
 
-def current_revision(engine: Engine) -> str | None:
+def stamp(engine: Engine, revision: str, *, migrations: Path = _MIGRATIONS) -> None:
+    """Record that the schema is at `revision` without running any migration (a schema made before them)."""
+    _alembic(engine, "stamp", revision, migrations)
+
+
+def current_revision(engine: Engine, *, version_table: str = VERSION_TABLE) -> str | None:
     """The schema revision the database is at (None: not yet created)."""
     from alembic.migration import MigrationContext
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        context = MigrationContext.configure(connection, opts={"version_table": version_table})
         return context.get_current_revision()

@@ -1,0 +1,223 @@
+"""The op-orde-rapport per aanleverende organisatie (SPEC.md §7): each organisation reads about its own leveringen.
+
+A provider's page can hold the leveringen of several organisations (a software supplier delivering for thirty
+gemeenten, or one levering per gemeente in VS). Each page is validated once, as a whole — the rules across
+leveringen (teller order, one traject per client at a time) need the whole page — and its `ValidationResult` is
+then split per organisation:
+
+* a finding under `/leveringen/i` goes to the organisation of levering i only;
+* a finding about the document as a whole (the header fields, the list of leveringen) goes to every organisation
+  on the page;
+* a levering summary (record counts, gemeentecodes, contactpersonen) goes to its own organisation.
+
+Errors, warnings, the verdict and the record totals of a report are computed from its part, so every count
+describes the organisation's own leveringen. The completeness profile is a sum over the whole page that cannot be
+split afterwards: a part keeps it only when the organisation has every levering of the page, and otherwise the
+report says that completeness was not determined. A levering that names no aanleverende organisatie cannot be
+traced to anyone: its findings reach no one, and the note of the run says how many there were.
+
+A finding may quote another record than the one it is about (samenloop: "this client also has traject X from …
+to …"). When that record belongs to another organisation, the reference and the other record's facts (the
+rule's `ander_*` parameters) are replaced, so no organisation reads about another's records.
+
+Across pages only the parts are kept (findings and levering summaries), never a page document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ddas.collector.errors import MailError
+from ddas.collector.mail import SmtpSettings, contact_addresses, levering_organisations, send_report
+from ddas.reports.html import render_html
+from ddas.reports.text import render_text
+from ddas.validation.findings import Finding, Severity, scrub
+from ddas.validation.result import ValidationResult
+
+__all__ = [
+    "FOREIGN_RECORD",
+    "MailSummary",
+    "OrganisationReports",
+    "levering_of",
+    "mail_reports",
+    "report_subject",
+    "split_by_organisation",
+]
+
+#: Replaces a reference to another organisation's record in a finding's message.
+FOREIGN_RECORD = "van een andere aanleverende organisatie"
+#: Replaces the other record's facts (the `ander_*` parameters) in such a finding.
+_WITHHELD = "…"
+
+_LEVERING = re.compile(r"/leveringen/(\d+)(?=/|$)")
+
+
+def levering_of(path: str) -> int | None:
+    """The levering a JSON Pointer lies in (`/leveringen/3/schuldhulptrajecten/7/…` → 3); None for a pointer to
+    the document as a whole (`""`, `/codeGegevensleverancier`, `/leveringen`)."""
+    match = _LEVERING.match(path)
+    return int(match.group(1)) if match else None
+
+
+def _owner(index: int, organisations: Sequence[str | None]) -> str | None:
+    return organisations[index] if index < len(organisations) else None
+
+
+def _as_seen_by(finding: Finding, name: str, organisations: Sequence[str | None]) -> Finding:
+    """The finding as organisation `name` may read it: references to another organisation's records withheld."""
+    foreign = [
+        key
+        for key, value in finding.params.items()
+        if isinstance(value, str)
+        and (index := levering_of(value)) is not None
+        and _owner(index, organisations) != name
+    ]
+    if not foreign:
+        return finding
+    params: dict[str, Any] = {}
+    for key, value in finding.params.items():
+        if key in foreign:
+            params[key] = FOREIGN_RECORD
+        elif key.startswith("ander_"):
+            params[key] = _WITHHELD
+        else:
+            params[key] = value
+    return Finding(finding.rule, finding.path, finding.value, finding.has_value, params)
+
+
+def split_by_organisation(
+    result: ValidationResult, organisations: Sequence[str | None]
+) -> dict[str, ValidationResult]:
+    """One page's validation result split per aanleverende organisatie (see the module docstring).
+
+    `organisations[i]` names the organisation of levering i (`ddas.collector.mail.levering_organisations`); the
+    parts come in the order the organisations first appear. Findings keep their order; a finding in a levering
+    without organisation (None) is in no part.
+    """
+    names = list(dict.fromkeys(name for name in organisations if name is not None))
+    findings: dict[str, list[Finding]] = {name: [] for name in names}
+    for finding in result.findings:
+        index = levering_of(finding.path)
+        if index is None:
+            for own in findings.values():
+                own.append(finding)
+            continue
+        owner = _owner(index, organisations)
+        if owner is not None:
+            findings[owner].append(_as_seen_by(finding, owner, organisations))
+    parts: dict[str, ValidationResult] = {}
+    for name in names:
+        own = findings[name]
+        whole_page = all(owner == name for owner in organisations)
+        parts[name] = ValidationResult(
+            file=result.file,
+            kind=result.kind,
+            findings=own,
+            # Valid against the schema unless a schema (or JSON) error of its own part says otherwise.
+            schema_valid=result.schema_valid
+            or not any(f.rule.layer != "rule" and f.rule.severity is Severity.ERROR for f in own),
+            period_start=result.period_start,
+            period_end=result.period_end,
+            delivered_at=result.delivered_at,
+            supplier_code=result.supplier_code,
+            leveringen=[lev for lev in result.leveringen if _owner(lev.index, organisations) == name],
+            completeness=result.completeness if whole_page else None,
+            size_bytes=result.size_bytes,
+            seconds=result.seconds,
+            streamed=result.streamed,
+        )
+    return parts
+
+
+@dataclass(slots=True)
+class OrganisationReports:
+    """What the op-orde-rapporten of one delivery need, gathered page by page (no page document is kept)."""
+
+    #: Per organisation, its part of each page it has leveringen on, in page order.
+    parts: dict[str, list[ValidationResult]] = field(default_factory=dict)
+    #: Per organisation, the e-mail addresses of its contactpersonen over all pages (may be empty).
+    addresses: dict[str, list[str]] = field(default_factory=dict)
+    #: Leveringen that name no aanleverende organisatie: nobody can be told about them.
+    unattributed: int = 0
+
+    def add_page(self, document: Mapping[str, Any], result: ValidationResult) -> None:
+        """Take what the reports need from a validated page; `document` is not kept."""
+        for name, emails in contact_addresses(document).items():
+            known = self.addresses.setdefault(name, [])
+            folded = {e.casefold() for e in known}
+            known.extend(e for e in emails if e.casefold() not in folded)
+        organisations = levering_organisations(document)
+        for name, part in split_by_organisation(result, organisations).items():
+            self.parts.setdefault(name, []).append(part)
+        self.unattributed += organisations.count(None)
+
+
+@dataclass(slots=True)
+class MailSummary:
+    """What `mail_reports` did: reports sent, a note for the operator (Dutch), failed deliveries (Dutch)."""
+
+    mailed: int = 0
+    note: str = ""
+    failures: list[str] = field(default_factory=list)
+
+
+def report_subject(provider: str, organisatie: str) -> str:
+    """The subject of an organisation's report: which provider's delivery, for which organisation."""
+    return f"Op-orde-rapport DDAS-levering {provider} ({organisatie})"
+
+
+def mail_reports(
+    reports: OrganisationReports,
+    smtp: SmtpSettings,
+    *,
+    provider: str,
+    record: Callable[[str, int], None],
+    generated_at: dt.datetime | None = None,
+) -> MailSummary:
+    """Mail every organisation with a contact address the report on its own leveringen (one message each).
+
+    `record(organisatie, recipients)` is called for every report that reached at least one recipient. A report
+    that cannot be sent does not stop the others: it is listed in `failures`. The note names the organisations
+    without a contact address (or says that the delivery has none at all) and the leveringen without
+    organisation. Nothing that leaves here holds a nine-digit run (`send_report` scrubs the mail, this the note).
+    """
+    summary = MailSummary()
+    notes: list[str] = []
+    if not any(reports.addresses.values()):
+        notes.append("geen contactadres in de levering")
+    else:
+        at = generated_at or dt.datetime.now().astimezone()
+        for organisatie, emails in sorted(reports.addresses.items()):
+            if not emails:
+                continue
+            parts = reports.parts.get(organisatie, [])
+            try:
+                send_report(
+                    smtp,
+                    to=emails,
+                    subject=report_subject(provider, organisatie),
+                    html=render_html(parts, generated_at=at),
+                    text=render_text(parts, color=False),
+                )
+            except MailError as exc:
+                summary.failures.append(scrub(f"{organisatie}: {exc}"))
+                # Refused addresses while others accepted it: the report did go out.
+                delivered = len(emails) - len(exc.refused) if exc.refused else 0
+                if delivered <= 0:
+                    continue
+            else:
+                delivered = len(emails)
+            record(scrub(organisatie), delivered)
+            summary.mailed += 1
+        missing = sorted(name for name, emails in reports.addresses.items() if not emails)
+        if missing:
+            notes.append("geen contactadres: " + ", ".join(missing))
+    if reports.unattributed:
+        n = reports.unattributed
+        notes.append(f"{n} {'levering' if n == 1 else 'leveringen'} zonder aanleverende organisatie")
+    summary.note = scrub("; ".join(notes))
+    return summary
