@@ -61,8 +61,12 @@ def _differences(engine: Engine) -> list[object]:
 
 
 def _legacy(engine: Engine, *, without: frozenset[str] = frozenset()) -> None:
-    """A warehouse as ddas made it before migrations: `create_all`, a complete delivery, no version table."""
-    metadata.create_all(engine, tables=[t for t in metadata.sorted_tables if t.name not in without])
+    """A warehouse as ddas made it before migrations (`create_all` of the schema revision 0001 describes), with a
+    complete delivery and no version table."""
+    db.upgrade(engine, "0001", migrations=MIGRATIONS)
+    with engine.begin() as connection:
+        for name in (VERSION_TABLE, *without):
+            connection.execute(text(f"DROP TABLE {name}"))
     old = Warehouse(engine)
     delivery = old.begin_delivery("gemeente", "vs", dt.date(2025, 1, 1), dt.date(2025, 6, 30))
     assert old.complete_delivery(delivery) == "nieuw"

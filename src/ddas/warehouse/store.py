@@ -14,6 +14,7 @@ the old one stays.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 from collections.abc import Iterator, Mapping
@@ -152,6 +153,7 @@ trajecten = Table(
     Column("clients", JSON, nullable=False),
     Column("fields", JSON, nullable=False),
     Column("periods", JSON, nullable=False),
+    Index("ix_wh_trajecten_gemeente", "gemeentecode"),
 )
 
 vroegsignalen = Table(
@@ -648,7 +650,15 @@ def _source_json(source: Source) -> dict[str, Any]:
     }
 
 
-def _observations(connection: Connection) -> list[Observation]:
+@functools.lru_cache(maxsize=4096)
+def _sources_json(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
+    """The sources of a field as stored; a run has a handful of distinct tuples and 100,000s of fields, so
+    they are made once (the result is only ever serialised, never changed)."""
+    return [_source_json(s) for s in sources]
+
+
+def _observations(connection: Connection, gemeentecode: str) -> list[Observation]:
+    """The mergeable trajecten of the complete deliveries for one gemeente."""
     query = (
         select(
             trajecten.c.record_key,
@@ -664,7 +674,7 @@ def _observations(connection: Connection) -> list[Observation]:
             deliveries.c.period_end,
         )
         .join(deliveries, deliveries.c.id == trajecten.c.delivery_id)
-        .where(deliveries.c.state == "compleet")
+        .where(deliveries.c.state == "compleet", trajecten.c.gemeentecode == gemeentecode)
     )
     out: list[Observation] = []
     for row in connection.execute(query):
@@ -705,13 +715,13 @@ def _merged_row(traject: MergedTraject) -> dict[str, Any]:
         "einddatum": traject.end,
         "clients": sorted(traject.clients),
         "fields": {
-            name: {"waarde": value.value, "bronnen": [_source_json(s) for s in value.sources]}
+            name: {"waarde": value.value, "bronnen": _sources_json(value.sources)}
             for name, value in sorted(traject.fields.items())
         },
         "periods": {
             name: [_interval_json(i) for i in items] for name, items in sorted(traject.periods.items())
         },
-        "sources": [_source_json(s) for s in traject.sources],
+        "sources": _sources_json(traject.sources),
         "observations": len(traject.observations),
         "conflicts": len(traject.conflicts),
     }
@@ -724,24 +734,34 @@ def _set_stale(connection: Connection, stale: bool) -> None:
 
 
 def _derive_merged(connection: Connection) -> None:
-    """Derive every merged traject again from the complete deliveries (deterministic, order-independent)."""
+    """Derive every merged traject again from the complete deliveries (deterministic, order-independent).
+
+    Trajecten only ever merge within one gemeente (SPEC §7), so this goes gemeente by gemeente: the memory it
+    needs is that of the largest gemeente, not of the whole country.
+    """
     _set_stale(connection, False)
     connection.execute(delete(conflicts))
     connection.execute(delete(merged))
-    result = merge_trajecten(_observations(connection))
-    if not result:
-        return
-    connection.execute(insert(merged), [_merged_row(t) for t in result])
-    conflict_rows = [
-        {
-            "merged_key": t.key,
-            "field": c.field,
-            "values": [
-                {"waarde": v.value, "bronnen": [_source_json(s) for s in v.sources]} for v in c.values
-            ],
-        }
-        for t in result
-        for c in t.conflicts
-    ]
-    if conflict_rows:
-        connection.execute(insert(conflicts), conflict_rows)
+    codes = connection.execute(
+        select(trajecten.c.gemeentecode)
+        .distinct()
+        .join(deliveries, deliveries.c.id == trajecten.c.delivery_id)
+        .where(deliveries.c.state == "compleet")
+        .order_by(trajecten.c.gemeentecode)
+    ).scalars()
+    for code in list(codes):
+        result = merge_trajecten(_observations(connection, code))
+        if not result:
+            continue
+        connection.execute(insert(merged), [_merged_row(t) for t in result])
+        conflict_rows = [
+            {
+                "merged_key": t.key,
+                "field": c.field,
+                "values": [{"waarde": v.value, "bronnen": _sources_json(v.sources)} for v in c.values],
+            }
+            for t in result
+            for c in t.conflicts
+        ]
+        if conflict_rows:
+            connection.execute(insert(conflicts), conflict_rows)

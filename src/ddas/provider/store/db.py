@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -98,10 +99,19 @@ def make_engine(url: URL, *, echo: bool = False) -> Engine:
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if memory:
             kwargs["poolclass"] = StaticPool
-        engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
+        engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs, **_JSON)
         _sqlite_transactions(engine, wal=not memory)
         return engine
-    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, **_JSON)
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+#: JSON columns are written and read with orjson: the warehouse's merged trajecten carry a source per field,
+#: and the standard library's encoder took longer than merging them.
+_JSON: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
 class _NoRows(logging.Filter):
