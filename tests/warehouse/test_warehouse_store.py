@@ -182,3 +182,43 @@ def test_deliveries_completed_without_deriving_are_derived_by_the_next_open(
         assert stopped.summary()["trajecten_merged"] == 0
     with _warehouse(urls, "stopped.sqlite") as reopened:
         assert reopened.state_digest() == expected
+
+
+def test_conflicts_command_shows_every_conflict_with_its_providers(
+    urls: dict[str, str], documents: dict[str, dict[str, Any]]
+) -> None:
+    """`ddas warehouse conflicts`: the JSON is the stored conflicts; the text names each field, its count and
+    the providers, in Dutch."""
+    import json
+    import subprocess
+    import sys
+
+    url = urls["cli.sqlite"]
+    with _warehouse(urls, "cli.sqlite") as warehouse:
+        _deliver(warehouse, "gemeente", documents["gemeente"])
+        _deliver(warehouse, "bureau", documents["bureau"])
+        _deliver(warehouse, "kredietbank", documents["kredietbank"])
+        stored = warehouse.conflict_rows()
+    assert stored
+
+    def ddas(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ddas", "warehouse", "conflicts", "--warehouse", url, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"COLUMNS": "200", "PATH": ""},
+        )
+
+    as_json = ddas("--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == json.loads(json.dumps(stored, default=str))
+    as_text = ddas("--examples", "1")
+    assert as_text.returncode == 0, as_text.stderr
+    assert f"({len(stored)} in totaal)" in as_text.stdout
+    for field in {row["field"] for row in stored}:
+        count = sum(1 for row in stored if row["field"] == field)
+        assert any(field in line and f" {count} " in line for line in as_text.stdout.splitlines()), field
+    assert "kredietbank" not in as_text.stdout  # it disagrees with no one
+    bad = ddas("--format", "xml")
+    assert bad.returncode == 2 and "Fout" in bad.stderr and "Traceback" not in bad.stderr

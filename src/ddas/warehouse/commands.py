@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["SUMMARY_LABELS", "summary_table", "warehouse_app"]
+if TYPE_CHECKING:
+    from ddas.warehouse.store import Warehouse
+
+__all__ = ["SUMMARY_LABELS", "conflicts_command", "summary_table", "warehouse_app"]
 
 #: What each count of `Warehouse.summary()` means, for people (the JSON keeps the stable English keys).
 SUMMARY_LABELS = {
@@ -56,19 +59,71 @@ def summary_command(
 ) -> None:
     """De tellingen van een warehouse: aanbieders, pagina's, trajecten (geleverd en samengevoegd),
     vroegsignalen, zaken, personen, quarantaine en gemailde rapporten."""
-    from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
-
     if output_format not in ("text", "json"):
         typer.echo("Fout: --format moet text of json zijn.", err=True)
         raise typer.Exit(2)
-    try:
-        store = Warehouse.open(warehouse or default_warehouse_url())
-    except WarehouseError as exc:
-        typer.echo(f"Fout: {exc}", err=True)
-        raise typer.Exit(2) from None
-    with store:
+    with _open_or_exit(warehouse) as store:
         counts = store.summary()
     if output_format == "json":
         typer.echo(json.dumps(counts, indent=2))
         return
     Console().print(summary_table(counts))
+
+
+def _open_or_exit(warehouse: str | None) -> Warehouse:
+    from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
+
+    try:
+        return Warehouse.open(warehouse or default_warehouse_url())
+    except WarehouseError as exc:
+        typer.echo(f"Fout: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@warehouse_app.command("conflicts")
+def conflicts_command(
+    warehouse: Annotated[str | None, typer.Option("--warehouse", "-w", help="Warehouse-adres.")] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text of json.")] = "text",
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help="Voorbeelden per veld in de tekstweergave.")
+    ] = 3,
+) -> None:
+    """De tegenstrijdige waarden na het samenvoegen: per veld hoe vaak aanbieders het oneens zijn, tussen welke
+    aanbieders, en voorbeelden met elke waarde en wie haar leverde. De nieuwste waarde is gekozen; de andere
+    blijven bewaard."""
+    if output_format not in ("text", "json"):
+        typer.echo("Fout: --format moet text of json zijn.", err=True)
+        raise typer.Exit(2)
+    with _open_or_exit(warehouse) as store:
+        rows = store.conflict_rows()
+    if output_format == "json":
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    console = Console()
+    if not rows:
+        console.print("Geen tegenstrijdige waarden: alle aanbieders zijn het eens.")
+        return
+    per_field: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        per_field.setdefault(row["field"], []).append(row)
+    overview = Table(title=f"Tegenstrijdige waarden per veld ({len(rows)} in totaal)")
+    overview.add_column("veld")
+    overview.add_column("aantal", justify="right")
+    overview.add_column("tussen aanbieders")
+    for field, items in sorted(per_field.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        providers = sorted({b["provider"] for r in items for v in r["values"] for b in v["bronnen"]})
+        overview.add_row(field, str(len(items)), ", ".join(providers))
+    console.print(overview)
+    if examples == 0:
+        return
+    detail = Table(title="Voorbeelden (de eerste waarde is gekozen)")
+    detail.add_column("veld")
+    detail.add_column("traject")
+    detail.add_column("waarden (geleverd door)")
+    for field, items in sorted(per_field.items()):
+        for row in items[:examples]:
+            values = "; ".join(
+                f"{v['waarde']!s} ({', '.join(b['provider'] for b in v['bronnen'])})" for v in row["values"]
+            )
+            detail.add_row(field, row["merged_key"][:12], values)
+    console.print(detail)
