@@ -129,8 +129,8 @@ class Scenario:
                         if c.get("Burgerservicenummer")
                     )
                 for signal in levering.get("vroegsignalen", []):
-                    if signal.get("client", {}).get("BSN"):
-                        found.add(signal["client"]["BSN"])
+                    if signal.get("client", {}).get("Burgerservicenummer"):
+                        found.add(signal["client"]["Burgerservicenummer"])
         return found | {b.replace(" ", "") for b in found}
 
 

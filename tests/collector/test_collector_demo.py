@@ -77,7 +77,7 @@ def _expected(folder: Path) -> dict[str, int]:
             for signal in levering.get("vroegsignalen", []):
                 c = signal.get("client", {})
                 person = _identity(
-                    c.get("BSN"),
+                    c.get("Burgerservicenummer"),
                     c.get("Geboortedatum"),
                     c.get("Postcode"),
                     c.get("Huisnummer"),
@@ -151,8 +151,8 @@ def test_demo_leaves_logs_and_no_bsn_in_the_warehouse_or_logs(demo: tuple[Path, 
                     if c.get("Burgerservicenummer")
                 )
             for signal in levering.get("vroegsignalen", []):
-                if signal.get("client", {}).get("BSN"):
-                    bsns.add(signal["client"]["BSN"].encode())
+                if signal.get("client", {}).get("Burgerservicenummer"):
+                    bsns.add(signal["client"]["Burgerservicenummer"].encode())
     assert len(bsns) > 100
     for path in [folder / "warehouse.sqlite", *logs, folder / "summary.json"]:
         data = path.read_bytes()

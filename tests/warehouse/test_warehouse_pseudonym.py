@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import logging
 import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -206,7 +207,7 @@ def test_same_person_in_shv_and_vs_gets_the_same_pseudonym() -> None:
         "Huisnummertoevoeging": "",
     }
     vs = {
-        "BSN": BSN,
+        "Burgerservicenummer": BSN,
         "Voorletters": "J.",
         "Achternaam": "Jansen",
         "Geboortedatum": "1980-01-01",
@@ -222,15 +223,24 @@ def test_same_person_in_shv_and_vs_gets_the_same_pseudonym() -> None:
         == Pseudonym(_expected(b"ddas/bsn/1\x00", BSN), "bsn")
     )
     without_bsn_shv = {**shv, "Burgerservicenummer": None}
-    without_bsn_vs = {k: v for k, v in vs.items() if k != "BSN"}
+    without_bsn_vs = {k: v for k, v in vs.items() if k != "Burgerservicenummer"}
     by_address = pseudonymise_shv_client(KEY, without_bsn_shv)
     assert by_address is not None and by_address.kind == "adres"
     assert by_address == pseudonymise_vs_client(KEY, without_bsn_vs)
 
 
-def test_each_model_reads_its_own_bsn_field() -> None:
+def test_both_models_read_the_bsn_where_the_official_schemas_put_it() -> None:
+    """`Burgerservicenummer` in SHV v1.0 and in VS v0.9 (SPEC §3 writes "BSN" for short; that is no field)."""
+    expected = Pseudonym(_expected(b"ddas/bsn/1\x00", BSN), "bsn")
+    assert pseudonymise_shv_client(KEY, {"Burgerservicenummer": BSN}) == expected
+    assert pseudonymise_vs_client(KEY, {"Burgerservicenummer": BSN}) == expected
     assert pseudonymise_shv_client(KEY, {"BSN": BSN}) is None
-    assert pseudonymise_vs_client(KEY, {"Burgerservicenummer": BSN}) is None
+    assert pseudonymise_vs_client(KEY, {"BSN": BSN}) is None
+
+
+def test_the_vs_bsn_field_matches_the_official_schema(spec_dir: Path) -> None:
+    schema = spec_dir / "vs-v0.9" / "schema.json"
+    assert '"Burgerservicenummer"' in schema.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -274,5 +284,5 @@ def test_any_client_never_raises(client: dict[str, Any]) -> None:
 def test_nothing_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
         pseudonymise_shv_client(KEY, {"Burgerservicenummer": BSN})
-        pseudonymise_vs_client(KEY, {"BSN": INVALID_BSN, "Postcode": "1234AB"})
+        pseudonymise_vs_client(KEY, {"Burgerservicenummer": INVALID_BSN, "Postcode": "1234AB"})
     assert caplog.records == []

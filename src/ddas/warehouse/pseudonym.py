@@ -221,5 +221,6 @@ def pseudonymise_shv_client(key: PseudonymKey, client: Mapping[str, Any]) -> Pse
 
 
 def pseudonymise_vs_client(key: PseudonymKey, client: Mapping[str, Any]) -> Pseudonym | None:
-    """The pseudonym of a VS vroegsignaal's `client` (`BSN`, `Geboortedatum`, `Postcode`, …)."""
-    return _client_pseudonym(key, client, "BSN")
+    """The pseudonym of a VS vroegsignaal's `client` (`Burgerservicenummer` — as in the official VS v0.9 schema
+    and examples; SPEC §3 abbreviates it to "BSN" — `Geboortedatum`, `Postcode`, …)."""
+    return _client_pseudonym(key, client, "Burgerservicenummer")
