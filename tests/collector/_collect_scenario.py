@@ -1,6 +1,7 @@
 """Shared by the `ddas collect` tests: provider services on loopback, each serving a synthetic delivery over
 HTTPS with mutual TLS and signed pages (as `ddas demo` builds them), the provider directory that points at them,
-and `ddas` run as a real subprocess.
+and `ddas` run as a real subprocess. Besides the real service, a provider imitation that signs whatever it is
+told to answer: to serve documents with errors, which the real service's import refuses.
 
 Expected numbers are always derived from the generated documents, never written down.
 """
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from ddas.provider.app import create_app, load_settings
 from ddas.provider.store import Store, import_delivery
+from ddas.signing.jws import signed_headers
+from ddas.signing.keys import SigningIdentity
 from ddas.signing.testing import DevPki
 from ddas.synth import generate
 
@@ -39,6 +46,8 @@ PSEUDONYM_KEY = "5e" * 32
 PERIOD = "2025-H1"
 BASE_PATHS = {"shv": "/ddas-schuldhulpverlening/v1", "vs": "/ddas-vroegsignalering/v1"}
 _RECORDS = {"shv": "schuldhulptrajecten", "vs": "vroegsignalen"}
+#: The lists of records in a levering.
+_MEMBERS = ("schuldhulptrajecten", "vroegsignaalzaken", "vroegsignalen")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,23 @@ class Scenario:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     entries: list[dict[str, Any]] = field(default_factory=list)
+    #: Per provider served by the imitation (`serve_documents`): its pages as served.
+    pages: dict[str, list[ServedPage]] = field(default_factory=dict)
+
+    def add(self, name: str, kind: str, document: dict[str, Any], port: int) -> None:
+        """A provider being served on `port`: remember its document and list it in the directory."""
+        self.documents[name] = document
+        self.kinds[name] = kind
+        self.entries.append(
+            {
+                "name": name,
+                "kind": kind,
+                "base_url": f"https://127.0.0.1:{port}{BASE_PATHS[kind]}",
+                "tls_ca": str(self.pki.path("root-ca.pem")),
+                "signature_roots": [str(self.pki.path("root-ca.pem"))],
+                "page_size": self.page_size,
+            }
+        )
 
     @property
     def names(self) -> list[str]:
@@ -203,18 +229,131 @@ def serve_scenario(
             )
             import_delivery(store, orjson.dumps(document), accept_warnings=True)
             port = stack.enter_context(_serve(create_app(settings, store), pki))
-            scenario.documents[supplier.name] = document
-            scenario.kinds[supplier.name] = supplier.kind
-            scenario.entries.append(
-                {
-                    "name": supplier.name,
-                    "kind": supplier.kind,
-                    "base_url": f"https://127.0.0.1:{port}{BASE_PATHS[supplier.kind]}",
-                    "tls_ca": str(pki.path("root-ca.pem")),
-                    "signature_roots": [str(pki.path("root-ca.pem"))],
-                    "page_size": page_size,
-                }
-            )
+            scenario.add(supplier.name, supplier.kind, document, port)
+        scenario.write_directory(scenario.directory)
+        yield scenario
+
+
+# -- a provider imitation: serves what it is given, errors included ---------------------------------------------
+
+#: From the request body (parsed) to the answer: status and body.
+Answer = Callable[[dict[str, Any]], tuple[int, bytes]]
+
+
+def imitation(identity: SigningIdentity, answer: Answer, *, kind: str = "shv") -> Starlette:
+    """A provider that signs whatever `answer` makes of the request (status, body) with `identity`."""
+
+    async def gegevens(request: Request) -> Response:
+        status, body = answer(orjson.loads(await request.body()))
+        media = "application/json" if status == 200 else "application/problem+json"
+        return Response(body, status_code=status, media_type=media, headers=signed_headers(body, identity))
+
+    return Starlette(routes=[Route(BASE_PATHS[kind] + "/gegevens", gegevens, methods=["POST"])])
+
+
+@dataclass(frozen=True, slots=True)
+class ServedPage:
+    """One page as the imitation serves it: its `gegevens`, and for each of its records where that record
+    sits in the whole document (page pointer → document pointer, e.g. `/leveringen/0/schuldhulptrajecten/3`)."""
+
+    gegevens: dict[str, Any]
+    origin: dict[str, str]
+
+
+def _units(kind: str, levering: dict[str, Any]) -> list[tuple[list[tuple[str, int]], int]]:
+    """The levering's records in groups a page never splits, each with the records it counts for paging:
+    a traject alone; a zaak with the signals it refers to; a signal without a zaak alone (as the service
+    pages, see `ddas.provider.store.selection`)."""
+    if kind == "shv":
+        return [
+            ([("schuldhulptrajecten", i)], 1) for i in range(len(levering.get("schuldhulptrajecten", [])))
+        ]
+    signals = levering.get("vroegsignalen", [])
+    position: dict[Any, int] = {}
+    for i, signal in enumerate(signals):
+        position.setdefault(signal.get("ID"), i)
+    claimed: set[int] = set()
+    units: list[tuple[list[tuple[str, int]], int]] = []
+    for z, zaak in enumerate(levering.get("vroegsignaalzaken", [])):
+        members = [("vroegsignaalzaken", z)]
+        for ref in zaak.get("vroegsignalen", []):
+            i = position.get(ref.get("ID"))
+            if i is not None and i not in claimed:
+                claimed.add(i)
+                members.append(("vroegsignalen", i))
+        units.append((members, len(members) - 1))
+    units.extend(([("vroegsignalen", i)], 1) for i in range(len(signals)) if i not in claimed)
+    return units
+
+
+def paginate(document: dict[str, Any], kind: str, page_size: int) -> list[ServedPage]:
+    """The document cut into pages of at most `page_size` trajecten or vroegsignalen (a larger group gets a
+    page of its own); each page a document with the same header and the leveringen it has records of."""
+    chosen: list[list[tuple[int, str, int]]] = [[]]
+    weight = 0
+    for li, levering in enumerate(document["leveringen"]):
+        for members, size in _units(kind, levering):
+            if chosen[-1] and weight + size > page_size:
+                chosen.append([])
+                weight = 0
+            chosen[-1].extend((li, member, index) for member, index in members)
+            weight += size
+    header = {key: value for key, value in document.items() if key != "leveringen"}
+    pages: list[ServedPage] = []
+    for records in chosen:
+        leveringen: list[dict[str, Any]] = []
+        origin: dict[str, str] = {}
+        for li, levering in enumerate(document["leveringen"]):
+            mine = [(member, index) for lj, member, index in records if lj == li]
+            if not mine:
+                continue
+            copied = {key: value for key, value in levering.items() if key not in _MEMBERS}
+            for member in _MEMBERS:
+                kept = sorted(index for name, index in mine if name == member)
+                if kept:
+                    copied[member] = [levering[member][index] for index in kept]
+                    for at, index in enumerate(kept):
+                        origin[f"/leveringen/{len(leveringen)}/{member}/{at}"] = (
+                            f"/leveringen/{li}/{member}/{index}"
+                        )
+            leveringen.append(copied)
+        pages.append(ServedPage({**header, "leveringen": leveringen}, origin))
+    return pages
+
+
+def _pager(pages: list[ServedPage], total: int) -> Answer:
+    """Answers each request with the page it asks for, and a paging block that fits."""
+
+    def answer(request: dict[str, Any]) -> tuple[int, bytes]:
+        page = request["page"]
+        paginering = {
+            "pageSize": request["pageSize"],
+            "currentPage": page,
+            "totalPages": len(pages),
+            "totalRecords": total,
+        }
+        return 200, orjson.dumps({"gegevens": pages[page - 1].gegevens, "paginering": paginering})
+
+    return answer
+
+
+@contextmanager
+def serve_documents(
+    folder: Path, pki: DevPki, documents: Mapping[str, tuple[str, dict[str, Any]]], *, page_size: int
+) -> Iterator[Scenario]:
+    """Serve each document (name → kind, document) as it is — errors included — through an imitation on
+    loopback (HTTPS, client certificate required, answers signed with the provider key), cut into pages by
+    `paginate`; write `folder/directory.yaml`; stop the imitations after."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scenario = Scenario(folder=folder, pki=pki, page_size=page_size)
+    with ExitStack() as stack:
+        for name, (kind, document) in documents.items():
+            pages = paginate(document, kind, page_size)
+            total = sum(len(lev.get(_RECORDS[kind], [])) for lev in document["leveringen"])
+            app = imitation(pki.provider, _pager(pages, total), kind=kind)
+            port = stack.enter_context(_serve(app, pki))
+            scenario.add(name, kind, document, port)
+            scenario.pages[name] = pages
         scenario.write_directory(scenario.directory)
         yield scenario
 

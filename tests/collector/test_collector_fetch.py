@@ -23,12 +23,10 @@ from typing import Any
 import orjson
 import pytest
 import uvicorn
+from _collect_scenario import imitation
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ddas.collector.fetch import (
@@ -43,7 +41,6 @@ from ddas.collector.fetch import (
 from ddas.provider.app import TOKEN_PATH, ProviderSettings, create_app, load_settings
 from ddas.provider.store import Store, import_delivery
 from ddas.signing.digest import digest_header
-from ddas.signing.jws import signed_headers
 from ddas.signing.keys import SigningIdentity
 from ddas.signing.testing import DevPki, make_test_pki
 from ddas.synth import generate
@@ -368,20 +365,6 @@ class ExpireFirst:
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-Answer = Callable[[dict[str, Any]], tuple[int, bytes]]
-
-
-def imitation(identity: SigningIdentity, answer: Answer) -> Starlette:
-    """A provider that signs whatever `answer` makes of the request (status, body) with `identity`."""
-
-    async def gegevens(request: Request) -> Response:
-        status, body = answer(orjson.loads(await request.body()))
-        media = "application/json" if status == 200 else "application/problem+json"
-        return Response(body, status_code=status, media_type=media, headers=signed_headers(body, identity))
-
-    return Starlette(routes=[Route(SHV + "/gegevens", gegevens, methods=["POST"])])
 
 
 def page_body(

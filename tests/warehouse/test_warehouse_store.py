@@ -222,3 +222,48 @@ def test_conflicts_command_shows_every_conflict_with_its_providers(
     assert "kredietbank" not in as_text.stdout  # it disagrees with no one
     bad = ddas("--format", "xml")
     assert bad.returncode == 2 and "Fout" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _deliver_vs(warehouse: Warehouse, document: dict[str, Any]) -> str:
+    delivery = warehouse.begin_delivery("signaalhuis", "vs", H1.start, H1.end)
+    result = ValidationResult(file="signaalhuis")
+    validate_document(document, result, kind=Kind.VS)
+    warehouse.ingest_page(
+        delivery,
+        page=1,
+        sha256="ab" * 32,
+        fetched_at=dt.datetime(2025, 7, 10),
+        verified=True,
+        signature_form="bytes",
+        signer_oin=None,
+        errors=result.errors,
+        warnings=result.warnings,
+        rows=extract_page(Kind.VS, document, result.findings, KEY, page=1),
+    )
+    return warehouse.complete_delivery(delivery)
+
+
+def test_a_changed_vroegsignaal_replaces_the_delivery(urls: dict[str, str]) -> None:
+    """A signal keeps its ID while its status moves on: the same IDs with other content are a new delivery."""
+    import copy
+
+    document = generate("vs", 40, 41, gemeenten=["0344"])
+    with _warehouse(urls, "vs.sqlite") as warehouse:
+        assert _deliver_vs(warehouse, document) == "nieuw"
+        assert _deliver_vs(warehouse, copy.deepcopy(document)) == "ongewijzigd"
+        changed = copy.deepcopy(document)
+        signal = changed["leveringen"][0]["vroegsignalen"][0]
+        statuses = {s.get("status") for lev in document["leveringen"] for s in lev["vroegsignalen"]} - {None}
+        signal["status"] = next(s for s in sorted(statuses) if s != signal["status"])
+        assert _deliver_vs(warehouse, changed) == "vervangen"
+        with warehouse.engine.connect() as connection:
+            from sqlalchemy import text
+
+            stored = connection.execute(
+                text(
+                    "SELECT v.status FROM wh_vroegsignalen v JOIN wh_deliveries d ON d.id = v.delivery_id "
+                    "WHERE d.state = 'compleet' AND v.signaal_id = :id"
+                ),
+                {"id": str(signal["ID"])},
+            ).scalar_one()
+        assert stored == signal["status"]

@@ -47,17 +47,12 @@ def print_outcomes(console: Console, outcomes: Sequence[object]) -> None:
     from ddas.collector.run import ProviderOutcome
 
     table = Table(title="Ophalen per aanbieder")
-    for column in (
-        "aanbieder",
-        "soort",
-        "resultaat",
-        "pagina's",
-        "records",
-        "fouten",
-        "quarantaine",
-        "rapport",
-    ):
-        table.add_column(column)
+    table.add_column("aanbieder", no_wrap=True)  # the name must stay readable in a narrow log
+    table.add_column("soort")
+    table.add_column("resultaat")
+    for column in ("pagina's", "records", "fouten", "quarantaine"):
+        table.add_column(column, justify="right")
+    table.add_column("rapport")
     for item in outcomes:
         assert isinstance(item, ProviderOutcome)
         result = f"ok ({item.delivery})" if item.ok else f"MISLUKT: {item.failure}"
@@ -72,6 +67,9 @@ def print_outcomes(console: Console, outcomes: Sequence[object]) -> None:
             str(item.quarantined),
             report,
         )
+    if not console.is_terminal and console.width < 120:
+        # Written to a file or a log: no terminal to fit, so keep every column readable.
+        console = Console(file=console.file, width=120)
     console.print(table)
 
 

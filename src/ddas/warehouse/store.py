@@ -550,18 +550,10 @@ class Warehouse:
         the warehouse holds the same picture — what the crash and idempotency tests compare."""
         digest = hashlib.sha256()
         with self.engine.connect() as connection:
-            for table in (trajecten, vroegsignalen, zaken, quarantine):
-                cols = [c for c in table.c if c.name not in ("id", "delivery_id", "page_id")]
-                complete = select(deliveries.c.id).where(deliveries.c.state == "compleet").scalar_subquery()
-                encoded = sorted(
-                    orjson.dumps(
-                        dict(r._mapping), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
-                    )
-                    for r in connection.execute(select(*cols).where(table.c.delivery_id.in_(complete)))
-                )
+            complete = select(deliveries.c.id).where(deliveries.c.state == "compleet").scalar_subquery()
+            for table in _RECORD_TABLES:
                 digest.update(table.name.encode())
-                for item in encoded:
-                    digest.update(item)
+                digest.update(_rows_digest(connection, table, table.c.delivery_id.in_(complete)))
             for row in connection.execute(select(merged).order_by(merged.c.key)):
                 digest.update(
                     orjson.dumps(
@@ -616,16 +608,26 @@ def _delete_deliveries(connection: Connection, ids: list[int]) -> None:
 
 
 def _content_key(connection: Connection, delivery_id: int) -> str:
-    """What a delivery holds, independent of paging and of when it was fetched: its sorted record keys."""
+    """What a delivery holds, independent of paging order and of when it was fetched: a digest of all its rows'
+    content. (Record keys alone would not do: a vroegsignaal's key is its ID, and its status changes.)"""
     digest = hashlib.sha256()
     for table in _RECORD_TABLES:
-        key = table.c.pointer if table is quarantine else table.c.record_key
         digest.update(table.name.encode())
-        for (value,) in connection.execute(
-            select(key).where(table.c.delivery_id == delivery_id).order_by(key)
-        ):
-            digest.update(value.encode())
+        digest.update(_rows_digest(connection, table, table.c.delivery_id == delivery_id))
     return digest.hexdigest()
+
+
+def _rows_digest(connection: Connection, table: Table, where: Any) -> bytes:
+    """SHA-256 over the sorted digests of the selected rows' content (every column but the row's own id, its
+    delivery and its page), so it does not depend on insertion order or paging."""
+    columns = [c for c in table.c if c.name not in ("id", "delivery_id", "page_id")]
+    rows = sorted(
+        hashlib.sha256(
+            orjson.dumps(dict(r._mapping), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        ).digest()
+        for r in connection.execute(select(*columns).where(where))
+    )
+    return hashlib.sha256(b"".join(rows)).digest()
 
 
 def _shv_people(connection: Connection) -> set[str]:
