@@ -399,13 +399,17 @@ def ddas_command(*args: str | Path) -> list[str]:
 
 
 def run_ddas(
-    *args: str | Path, cwd: Path, key: str | None = PSEUDONYM_KEY, timeout: float = 120
+    *args: str | Path,
+    cwd: Path,
+    key: str | None = PSEUDONYM_KEY,
+    timeout: float = 120,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m ddas ARGS` as a real subprocess; output captured as text."""
+    """`python -m ddas ARGS` as a real subprocess (with `env` added to its environment); output as text."""
     return subprocess.run(
         ddas_command(*args),
         cwd=cwd,
-        env=ddas_env(key=key),
+        env={**ddas_env(key=key), **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

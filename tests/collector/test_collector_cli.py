@@ -28,6 +28,7 @@ from _collect_scenario import (
     serve_scenario,
 )
 
+from ddas.collector.mail import contact_addresses
 from ddas.signing.testing import DevPki
 from ddas.warehouse.store import Warehouse
 
@@ -230,4 +231,53 @@ def test_collect_with_an_unknown_period_exits_2_in_dutch(scenario: Scenario, tmp
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "Fout: Onbekende periode '2025-H3'" in result.stderr
+    assert not (tmp_path / "warehouse.sqlite").exists()
+
+
+def test_collect_mails_over_starttls_with_a_login_from_the_environment(
+    scenario: Scenario, tmp_path: Path, start_smtp: Any, smtp_tls_context: Any, pki_root: Path
+) -> None:
+    """--smtp-starttls, --smtp-user and --smtp-ca on the command line, the password only from
+    DDAS_SMTP_PASSWORD: one report per aanleverende organisatie with contact addresses reaches the server."""
+    server = start_smtp(
+        tls=smtp_tls_context, require_starttls=True, logins={"verzamelaar": "geheim-wachtwoord"}
+    )
+    smtp = [
+        *("--smtp-host", server.host, "--smtp-port", str(server.port), "--smtp-starttls"),
+        *("--smtp-user", "verzamelaar", "--smtp-ca", str(pki_root), "--smtp-from", "cbs@example.nl"),
+    ]
+    args = collect_args(scenario.directory, tmp_path / "warehouse.sqlite", tmp_path / "archief", *smtp)
+    result = run_ddas(*args, cwd=tmp_path, env={"DDAS_SMTP_PASSWORD": "geheim-wachtwoord"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = sum(
+        1
+        for document in scenario.documents.values()
+        for emails in contact_addresses(document).values()
+        if emails
+    )
+    assert expected > 0
+    assert len(server.messages) == expected
+    assert all(message.mail_from == "cbs@example.nl" for message in server.messages)
+    assert "geheim-wachtwoord" not in result.stdout + result.stderr
+
+    # Into a fresh warehouse (the first one has these deliveries already: nothing new, nothing to mail).
+    args[args.index(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")] = (
+        f"sqlite:///{tmp_path / 'opnieuw.sqlite'}"
+    )
+    wrong = run_ddas(*args, cwd=tmp_path, env={"DDAS_SMTP_PASSWORD": "fout"})
+    assert wrong.returncode == 1  # the data is in, but the reports could not be delivered
+    assert "MISLUKT" in wrong.stdout and "Traceback" not in wrong.stderr
+
+
+def test_collect_refuses_a_login_without_starttls_in_dutch(scenario: Scenario, tmp_path: Path) -> None:
+    args = collect_args(
+        scenario.directory,
+        tmp_path / "warehouse.sqlite",
+        tmp_path / "archief",
+        *("--smtp-host", "127.0.0.1", "--smtp-user", "verzamelaar"),
+    )
+    result = run_ddas(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Fout in de SMTP-instellingen: inloggen")
     assert not (tmp_path / "warehouse.sqlite").exists()

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["collect_command", "print_outcomes", "pseudonym_key_from_env", "withdraw_command"]
 
 KEY_ENV = "DDAS_PSEUDONYM_KEY"
+#: The SMTP password is only ever read from this environment variable, never from an option or a file.
+SMTP_PASSWORD_ENV = "DDAS_SMTP_PASSWORD"
 
 
 def pseudonym_key_from_env() -> PseudonymKey:
@@ -98,6 +100,21 @@ def collect_command(
     smtp_port: Annotated[int, typer.Option(envvar="DDAS_SMTP_PORT")] = 25,
     smtp_starttls: Annotated[bool, typer.Option(envvar="DDAS_SMTP_STARTTLS")] = False,
     smtp_from: Annotated[str, typer.Option(envvar="DDAS_SMTP_FROM", help="Afzender.")] = "ddas@localhost",
+    smtp_user: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DDAS_SMTP_USER",
+            help="Inlognaam bij de SMTP-server (alleen met --smtp-starttls); het wachtwoord komt uit "
+            f"{SMTP_PASSWORD_ENV}.",
+        ),
+    ] = None,
+    smtp_ca: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="DDAS_SMTP_CA",
+            help="CA-certificaten (PEM) voor de SMTP-server bij STARTTLS (standaard die van het systeem).",
+        ),
+    ] = None,
     output_json: Annotated[
         Path | None, typer.Option("--json", help="Schrijf de uitkomst per aanbieder ook als JSON.")
     ] = None,
@@ -113,6 +130,8 @@ def collect_command(
 ) -> None:
     """Haal een periode op bij elke aanbieder: verifiëren, archiveren, valideren, rapport terugsturen en in het
     gepseudonimiseerde warehouse laden. Exitcode 1 als een aanbieder mislukte."""
+    from pydantic import ValidationError
+
     from ddas.collector.archive import RawArchive
     from ddas.collector.directory import load_directory
     from ddas.collector.errors import CollectorError
@@ -128,11 +147,23 @@ def collect_command(
         chosen = parse_period(period)
         entries = load_directory(directory)
         smtp = (
-            SmtpSettings(host=smtp_host, port=smtp_port, starttls=smtp_starttls, sender=smtp_from)
+            SmtpSettings(
+                host=smtp_host,
+                port=smtp_port,
+                starttls=smtp_starttls,
+                sender=smtp_from,
+                username=smtp_user,
+                password_env=SMTP_PASSWORD_ENV if smtp_user else None,
+                tls_ca=smtp_ca,
+            )
             if smtp_host
             else None
         )
         store = Warehouse.open(warehouse or default_warehouse_url())
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        typer.echo(f"Fout in de SMTP-instellingen: {reasons}", err=True)
+        raise typer.Exit(2) from None
     except (PeriodError, CollectorError, WarehouseError, ValueError) as exc:
         typer.echo(f"Fout: {exc}", err=True)
         raise typer.Exit(2) from None
