@@ -40,12 +40,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import LAUNCH, PY, free_port, peak_rss_mb  # the provider bench's server helpers
+from serve import Server, free_port, paging_of, peak_rss_mb, rss_mb  # the provider bench's helpers
 
 TARGET_SECONDS = 600.0
 TARGET_RSS_MB = 2048.0
@@ -215,55 +214,28 @@ def prepare(workdir: Path, providers: list[Provider], rebuild: bool) -> Path:
     return pki
 
 
-class Service:
+class Service(Server):
     """One provider's `ddas serve` process: HTTPS with mutual TLS, signed responses, signed requests required."""
 
     def __init__(self, provider: Provider, store: Path, pki: Path, log: Path) -> None:
+        super().__init__(
+            store, pki, log, ("--tls", "--require-signature", "--log-level", "warning"), wait=False
+        )
         self.provider = provider
-        self.port = free_port()
-        self.log = log.open("wb")
-        args = [
-            *("--store", f"sqlite:///{store}", "--port", str(self.port), "--certs", str(pki)),
-            *("--tls", "--require-signature", "--log-level", "warning"),
-        ]
-        self.process = subprocess.Popen([PY, "-c", LAUNCH, *args], stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait(self, deadline: float) -> None:
-        import socket
-
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"de dienst van {self.provider.name} stopte; zie {self.log.name}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit(f"de dienst van {self.provider.name} start niet")
 
     @property
     def base_url(self) -> str:
         path = SHV_PATH if self.provider.kind == "shv" else VS_PATH
         return f"https://127.0.0.1:{self.port}{path}"
 
-    def stop(self) -> float:
-        peak = peak_rss_mb(self.process.pid)
-        self.process.terminate()
-        self.process.wait()
-        self.log.close()
-        return peak
-
 
 def write_directory(path: Path, pki: Path, services: list[Service]) -> None:
     import yaml
 
+    from ddas.collector.directory import dev_consumer
+
     data = {
-        "consumer": {
-            "signing_certificate": str(pki / "consumer-sign.pem"),
-            "signing_key": str(pki / "consumer-sign.key"),
-            "tls_certificate": str(pki / "consumer-tls.pem"),
-            "tls_key": str(pki / "consumer-tls.key"),
-        },
+        "consumer": dev_consumer(pki),
         "providers": [
             {
                 "name": s.provider.name,
@@ -280,15 +252,6 @@ def write_directory(path: Path, pki: Path, services: list[Service]) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
-def current_rss_mb() -> float:
-    """VmRSS of this process in MB (Linux)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 # --- the collector's own process ------------------------------------------------------------------------------
 
 
@@ -302,18 +265,11 @@ def collector_child(directory: Path, warehouse_url: str, archive: Path, out: Pat
     from ddas.collector.mail import SmtpSettings
     from ddas.collector.period import parse_period
     from ddas.collector.run import collect
+    from ddas.demo import SmtpSink
     from ddas.warehouse.pseudonym import PseudonymKey
     from ddas.warehouse.store import Warehouse
 
-    class Sink:
-        def __init__(self) -> None:
-            self.count = 0
-
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            self.count += 1
-            return "250 OK"
-
-    sink = Sink()
+    sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     started = time.perf_counter()
@@ -327,7 +283,7 @@ def collector_child(directory: Path, warehouse_url: str, archive: Path, out: Pat
                 derive()
                 merge_seconds.append(time.perf_counter() - clock)
                 print(
-                    f"  samengevoegd in {merge_seconds[-1]:.0f} s (RSS {current_rss_mb():.0f} MB, "
+                    f"  samengevoegd in {merge_seconds[-1]:.0f} s (RSS {rss_mb(os.getpid()):.0f} MB, "
                     f"piek {peak_rss_mb(os.getpid()):.0f} MB)",
                     file=sys.stderr,
                 )
@@ -337,7 +293,7 @@ def collector_child(directory: Path, warehouse_url: str, archive: Path, out: Pat
             def progress(name: str, page: int, total: int) -> None:
                 print(
                     f"  {name}: pagina {page}/{total} ({time.perf_counter() - started:.0f} s, "
-                    f"RSS {current_rss_mb():.0f} MB, piek {peak_rss_mb(os.getpid()):.0f} MB)",
+                    f"RSS {rss_mb(os.getpid()):.0f} MB, piek {peak_rss_mb(os.getpid()):.0f} MB)",
                     file=sys.stderr,
                 )
 
@@ -361,7 +317,7 @@ def collector_child(directory: Path, warehouse_url: str, archive: Path, out: Pat
                 "merge_seconds": sum(merge_seconds),
                 "outcomes": [o.to_dict() for o in outcomes],
                 "summary": summary,
-                "mails_received": sink.count,
+                "mails_received": len(sink.messages),
                 "peak_rss_mb": peak_rss_mb(os.getpid()),
             },
             ensure_ascii=False,
@@ -426,11 +382,9 @@ def download_floor(services: list[Service], pki: Path) -> tuple[float, int, int]
                     raise SystemExit(
                         f"{service.provider.name}: HTTP {response.status_code}: {response.text[:300]}"
                     )
-                content = response.content
-                marker = b',"paginering":'
-                total = orjson.loads(content[content.rindex(marker) + len(marker) : -1])["totalPages"]
+                total = paging_of(response.content)["totalPages"]
                 pages += 1
-                size += len(content)
+                size += len(response.content)
                 page += 1
     return time.perf_counter() - started, pages, size
 
@@ -512,7 +466,7 @@ def main() -> None:
     try:
         deadline = time.monotonic() + 120
         for service in services:
-            service.wait(deadline)
+            service.wait_ready(deadline)
         directory = workdir / "directory.yaml"
         write_directory(directory, pki, services)
         out = workdir / "collect.json"
@@ -520,7 +474,8 @@ def main() -> None:
         print("ophalen ...", file=sys.stderr)
         started = time.perf_counter()
         child = subprocess.run(
-            [PY, __file__, "--collector-child", str(directory), url, str(archive), str(out)], check=False
+            [sys.executable, __file__, "--collector-child", str(directory), url, str(archive), str(out)],
+            check=False,
         )
         wall = time.perf_counter() - started
         if child.returncode != 0 or not out.exists():

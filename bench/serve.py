@@ -87,34 +87,51 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM (peak resident set) of a running process, in MB (Linux)."""
+def _status_mb(pid: int, field: str) -> float:
+    """A memory figure (`VmHWM:`, `VmRSS:`) of a running process from /proc, in MB (Linux)."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
 
-class Server:
-    """`ddas serve` in a subprocess, signing with the dev PKI."""
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of a running process, in MB."""
+    return _status_mb(pid, "VmHWM:")
 
-    def __init__(self, store: Path, certs: Path, log: Path) -> None:
+
+def rss_mb(pid: int) -> float:
+    """VmRSS (current resident set) of a running process, in MB."""
+    return _status_mb(pid, "VmRSS:")
+
+
+class Server:
+    """`ddas serve` in a subprocess, signing with the dev PKI (`extra`: more `ddas serve` options). With
+    `wait=False` the caller waits (`wait_ready`), so that many servers can start side by side."""
+
+    def __init__(
+        self, store: Path, certs: Path, log: Path, extra: tuple[str, ...] = (), wait: bool = True
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("wb")
-        args = ["--store", f"sqlite:///{store}", "--port", str(self.port), "--certs", str(certs)]
+        args = ["--store", f"sqlite:///{store}", "--port", str(self.port), "--certs", str(certs), *extra]
         self.process = subprocess.Popen([PY, "-c", LAUNCH, *args], stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        if wait:
+            self.wait_ready(time.monotonic() + 60)
+
+    def wait_ready(self, deadline: float) -> None:
+        """Until the server accepts connections; SystemExit when it stopped or `deadline` passed."""
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"server stopped; see {log}")
+                raise SystemExit(f"server stopped; see {self.log.name}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return
             except OSError:
                 time.sleep(0.1)
-        raise SystemExit("server did not start")
+        raise SystemExit(f"server did not start; see {self.log.name}")
 
     def peak_mb(self) -> float:
         return peak_rss_mb(self.process.pid)

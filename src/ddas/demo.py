@@ -26,7 +26,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
-__all__ = ["DEMO_PROVIDERS", "DemoProvider", "run_demo"]
+__all__ = ["DEMO_PROVIDERS", "DemoProvider", "SmtpSink", "run_demo"]
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def _serve(app: Any, port: int, pki: Path, log_config: dict[str, Any] | None) ->
         thread.join(timeout=30)
 
 
-class _Sink:
+class SmtpSink:
     """A local SMTP server that keeps what it receives (aiosmtpd)."""
 
     def __init__(self) -> None:
@@ -105,11 +105,12 @@ def run_demo(workdir: Path | None = None, *, quiet: bool = False) -> dict[str, A
     from aiosmtpd.controller import Controller
 
     from ddas.collector.archive import RawArchive
-    from ddas.collector.directory import Directory
+    from ddas.collector.directory import Directory, dev_consumer
     from ddas.collector.mail import SmtpSettings
     from ddas.collector.period import parse_period
     from ddas.collector.run import collect
     from ddas.provider.app import create_app
+    from ddas.provider.app.commands import certs_overrides
     from ddas.provider.app.settings import load_settings
     from ddas.provider.store import Store, import_delivery
     from ddas.signing.pki import init_dev_pki
@@ -139,7 +140,7 @@ def run_demo(workdir: Path | None = None, *, quiet: bool = False) -> dict[str, A
         if not (pki / "root-ca.pem").exists():
             init_dev_pki(pki)
         period = parse_period("2025-H1")
-        sink = _Sink()
+        sink = SmtpSink()
         controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
         controller.start()
         with contextlib.ExitStack() as stack:
@@ -155,18 +156,9 @@ def run_demo(workdir: Path | None = None, *, quiet: bool = False) -> dict[str, A
                 (folder / "leveringen" / f"{demo.name}.json").write_bytes(orjson.dumps(document))
                 store = stack.enter_context(Store.open(f"sqlite:///{folder / f'opslag-{demo.name}.sqlite'}"))
                 import_delivery(store, orjson.dumps(document), accept_warnings=True)
-                settings = load_settings(
-                    environ={},
-                    overrides={
-                        "signing": {
-                            "certificate": str(pki / "provider-sign.pem"),
-                            "key": str(pki / "provider-sign.key"),
-                            "trust_anchors": [str(pki / "root-ca.pem")],
-                            "require_request_signature": True,
-                        },
-                        "rate_limit_per_minute": 0,
-                    },
-                )
+                overrides: dict[str, Any] = {**certs_overrides(pki), "rate_limit_per_minute": 0}
+                overrides["signing"]["require_request_signature"] = True
+                settings = load_settings(environ={}, overrides=overrides)
                 port = _free_port()
                 stack.enter_context(_serve(create_app(settings, store), port, pki, log_config))
                 base = "/ddas-schuldhulpverlening/v1" if demo.kind == "shv" else "/ddas-vroegsignalering/v1"
@@ -181,12 +173,7 @@ def run_demo(workdir: Path | None = None, *, quiet: bool = False) -> dict[str, A
                     }
                 )
             directory_data = {
-                "consumer": {
-                    "signing_certificate": str(pki / "consumer-sign.pem"),
-                    "signing_key": str(pki / "consumer-sign.key"),
-                    "tls_certificate": str(pki / "consumer-tls.pem"),
-                    "tls_key": str(pki / "consumer-tls.key"),
-                },
+                "consumer": dev_consumer(pki),
                 "providers": providers,
             }
             import yaml

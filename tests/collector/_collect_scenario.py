@@ -34,7 +34,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ddas.collector.directory import dev_consumer
 from ddas.provider.app import create_app, load_settings
+from ddas.provider.app.commands import certs_overrides
 from ddas.provider.store import Store, import_delivery
 from ddas.signing.jws import signed_headers
 from ddas.signing.keys import SigningIdentity
@@ -102,12 +104,7 @@ class Scenario:
     def write_directory(self, path: Path, extra: Sequence[Mapping[str, Any]] = ()) -> Path:
         """A directory file with the served providers plus `extra` entries (e.g. ones that must fail)."""
         data = {
-            "consumer": {
-                "signing_certificate": str(self.pki.path("consumer-sign.pem")),
-                "signing_key": str(self.pki.path("consumer-sign.key")),
-                "tls_certificate": str(self.pki.path("consumer-tls.pem")),
-                "tls_key": str(self.pki.path("consumer-tls.key")),
-            },
+            "consumer": dev_consumer(self.pki.directory),
             "providers": [*self.entries, *(dict(e) for e in extra)],
         }
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -203,18 +200,9 @@ def serve_scenario(
     """Generate, import and serve every supplier; write `folder/directory.yaml`; stop the services after."""
     folder.mkdir(parents=True, exist_ok=True)
     scenario = Scenario(folder=folder, pki=pki, page_size=page_size)
-    settings = load_settings(
-        environ={},
-        overrides={
-            "signing": {
-                "certificate": str(pki.path("provider-sign.pem")),
-                "key": str(pki.path("provider-sign.key")),
-                "trust_anchors": [str(pki.path("root-ca.pem"))],
-                "require_request_signature": True,
-            },
-            "rate_limit_per_minute": 0,
-        },
-    )
+    overrides: dict[str, Any] = {**certs_overrides(pki.directory), "rate_limit_per_minute": 0}
+    overrides["signing"]["require_request_signature"] = True
+    settings = load_settings(environ={}, overrides=overrides)
     with ExitStack() as stack:
         for supplier in suppliers:
             document = generate(

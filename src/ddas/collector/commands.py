@@ -221,18 +221,17 @@ def withdraw_command(
     """Trek de levering van een aanbieder over een periode in: haal haar bijdrage uit het warehouse en leid de
     samengevoegde trajecten opnieuw af."""
     from ddas.collector.period import PeriodError, parse_period
-    from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
+    from ddas.warehouse.commands import open_warehouse_or_exit
 
     try:
         chosen = parse_period(period)
-        store = Warehouse.open(warehouse or default_warehouse_url())
-    except (PeriodError, WarehouseError) as exc:
+    except PeriodError as exc:
         typer.echo(f"Fout: {exc}", err=True)
         raise typer.Exit(2) from None
     if kind not in (None, "shv", "vs"):
         typer.echo("Fout: --kind moet shv of vs zijn.", err=True)
         raise typer.Exit(2)
-    with store:
+    with open_warehouse_or_exit(warehouse) as store:
         count = store.withdraw(provider, chosen.start, chosen.end, kind)
     if count == 0:
         typer.echo(f"Geen levering van {provider} over {chosen} gevonden; niets veranderd.", err=True)

@@ -43,6 +43,7 @@ __all__ = [
     "Contact",
     "Directory",
     "ProviderEntry",
+    "dev_consumer",
     "load_directory",
 ]
 
@@ -473,3 +474,14 @@ def _message(error: ErrorDetails) -> str:
     if kind == "path_type":
         return f"moet een bestandspad zijn, niet {_shown(value)}"
     return str(error["msg"])
+
+
+def dev_consumer(certs: Path) -> dict[str, str]:
+    """The `consumer` block of a directory for a folder made by `ddas certs init` (its consumer signing and TLS
+    pairs), as written to a directory file."""
+    return {
+        "signing_certificate": str(certs / "consumer-sign.pem"),
+        "signing_key": str(certs / "consumer-sign.key"),
+        "tls_certificate": str(certs / "consumer-tls.pem"),
+        "tls_key": str(certs / "consumer-tls.key"),
+    }

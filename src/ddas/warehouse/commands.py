@@ -12,7 +12,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ddas.warehouse.store import Warehouse
 
-__all__ = ["SUMMARY_LABELS", "conflicts_command", "summary_table", "warehouse_app"]
+__all__ = ["SUMMARY_LABELS", "conflicts_command", "open_warehouse_or_exit", "summary_table", "warehouse_app"]
 
 #: What each count of `Warehouse.summary()` means, for people (the JSON keeps the stable English keys).
 SUMMARY_LABELS = {
@@ -62,7 +62,7 @@ def summary_command(
     if output_format not in ("text", "json"):
         typer.echo("Fout: --format moet text of json zijn.", err=True)
         raise typer.Exit(2)
-    with _open_or_exit(warehouse) as store:
+    with open_warehouse_or_exit(warehouse) as store:
         counts = store.summary()
     if output_format == "json":
         typer.echo(json.dumps(counts, indent=2))
@@ -70,7 +70,8 @@ def summary_command(
     Console().print(summary_table(counts))
 
 
-def _open_or_exit(warehouse: str | None) -> Warehouse:
+def open_warehouse_or_exit(warehouse: str | None) -> Warehouse:
+    """The warehouse at this address (default: the one in the working folder); exits 2 with a Dutch message."""
     from ddas.warehouse.store import Warehouse, WarehouseError, default_warehouse_url
 
     try:
@@ -94,7 +95,7 @@ def conflicts_command(
     if output_format not in ("text", "json"):
         typer.echo("Fout: --format moet text of json zijn.", err=True)
         raise typer.Exit(2)
-    with _open_or_exit(warehouse) as store:
+    with open_warehouse_or_exit(warehouse) as store:
         rows = store.conflict_rows()
     if output_format == "json":
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))

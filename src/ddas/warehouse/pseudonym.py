@@ -202,12 +202,14 @@ def pseudonymise_person(
     return Pseudonym(key._hexdigest(_ADRES_LABEL + message), "adres")
 
 
-def _client_pseudonym(key: PseudonymKey, client: object, bsn_field: str) -> Pseudonym | None:
+def _client_pseudonym(key: PseudonymKey, client: object) -> Pseudonym | None:
+    """Both models name the fields alike (`Burgerservicenummer` in SHV v1.0 and VS v0.9; SPEC §3 abbreviates
+    it to "BSN", which is no field)."""
     if not isinstance(client, Mapping):
         return None
     return pseudonymise_person(
         key,
-        bsn=client.get(bsn_field),
+        bsn=client.get("Burgerservicenummer"),
         geboortedatum=client.get("Geboortedatum"),
         postcode=client.get("Postcode"),
         huisnummer=client.get("Huisnummer"),
@@ -217,10 +219,9 @@ def _client_pseudonym(key: PseudonymKey, client: object, bsn_field: str) -> Pseu
 
 def pseudonymise_shv_client(key: PseudonymKey, client: Mapping[str, Any]) -> Pseudonym | None:
     """The pseudonym of an SHV `client[]` item (`Burgerservicenummer`, `Geboortedatum`, `Postcode`, …)."""
-    return _client_pseudonym(key, client, "Burgerservicenummer")
+    return _client_pseudonym(key, client)
 
 
 def pseudonymise_vs_client(key: PseudonymKey, client: Mapping[str, Any]) -> Pseudonym | None:
-    """The pseudonym of a VS vroegsignaal's `client` (`Burgerservicenummer` — as in the official VS v0.9 schema
-    and examples; SPEC §3 abbreviates it to "BSN" — `Geboortedatum`, `Postcode`, …)."""
-    return _client_pseudonym(key, client, "Burgerservicenummer")
+    """The pseudonym of a VS vroegsignaal's `client` (`Burgerservicenummer`, `Geboortedatum`, `Postcode`, …)."""
+    return _client_pseudonym(key, client)

@@ -20,7 +20,7 @@ import typer
 from ddas.provider.app.logs import configure_logging
 from ddas.provider.app.settings import ProviderSettings, SettingsError, load_settings
 
-__all__ = ["AuthMode", "build_settings", "serve_command", "uvicorn_config"]
+__all__ = ["AuthMode", "build_settings", "certs_overrides", "serve_command", "uvicorn_config"]
 
 log = logging.getLogger("ddas.provider.app")
 
@@ -28,6 +28,25 @@ log = logging.getLogger("ddas.provider.app")
 class AuthMode(enum.StrEnum):
     none = "none"
     oauth2 = "oauth2"
+
+
+def certs_overrides(certs: Path, *, tls: bool = False) -> dict[str, dict[str, Any]]:
+    """Settings for a folder made by `ddas certs init`: sign with its provider key and check request signatures
+    against its root; with `tls`, serve its provider TLS certificate and ask for a client certificate."""
+    overrides: dict[str, dict[str, Any]] = {
+        "signing": {
+            "certificate": str(certs / "provider-sign.pem"),
+            "key": str(certs / "provider-sign.key"),
+            "trust_anchors": [str(certs / "root-ca.pem")],
+        }
+    }
+    if tls:
+        overrides["tls"] = {
+            "certificate": str(certs / "provider-tls.pem"),
+            "key": str(certs / "provider-tls.key"),
+            "client_ca": str(certs / "root-ca.pem"),
+        }
+    return overrides
 
 
 def build_settings(
@@ -59,17 +78,9 @@ def build_settings(
         for name in ("provider-sign.pem", "provider-sign.key", "root-ca.pem"):
             if not (certs / name).is_file():
                 raise SettingsError(f"--certs {certs}: {name} ontbreekt (maak de map met 'ddas certs init')")
-        signing |= {
-            "certificate": str(certs / "provider-sign.pem"),
-            "key": str(certs / "provider-sign.key"),
-            "trust_anchors": [str(certs / "root-ca.pem")],
-        }
-        if tls:
-            tls_settings |= {
-                "certificate": str(certs / "provider-tls.pem"),
-                "key": str(certs / "provider-tls.key"),
-                "client_ca": str(certs / "root-ca.pem"),
-            }
+        from_certs = certs_overrides(certs, tls=tls)
+        signing |= from_certs["signing"]
+        tls_settings |= from_certs.get("tls", {})
     if require_signature is not None:
         signing["require_request_signature"] = require_signature
     if tls_cert is not None:
