@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
@@ -130,6 +131,7 @@ def _progress_bar(size: int) -> tuple[Any, Any]:
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     files: Annotated[
         list[str], typer.Argument(help="Eén of meer leveringen (JSON); '-' leest van standaardinvoer.")
     ],
@@ -184,13 +186,24 @@ def validate(
     profile = format is Format.html
     results: list[ValidationResult] = []
     unreadable = False
+    # The parsed documents stay alive until the process ends: `main` then exits at once instead of freeing
+    # them object by object (0.2 s per 100 MB delivery, and as long again for the findings). Only when run
+    # as a program (`main` passes a dict as `ctx.obj`); one document at a time when several are validated.
+    exit_at_once = isinstance(ctx.obj, dict) and len(files) == 1
+    retain: list[Any] | None = [] if exit_at_once else None
     for name in files:
         try:
             if name == "-":
                 data = sys.stdin.buffer.read()
                 results.append(
                     validate_bytes(
-                        data, name="-", kind=chosen, today=today, profile=profile, gemeenten=gemeenten
+                        data,
+                        name="-",
+                        kind=chosen,
+                        today=today,
+                        profile=profile,
+                        gemeenten=gemeenten,
+                        retain=retain,
                     )
                 )
                 continue
@@ -199,10 +212,18 @@ def validate(
             if bar is not None:
                 with bar:
                     result = validate_path(
-                        path, kind=chosen, today=today, profile=profile, gemeenten=gemeenten, progress=update
+                        path,
+                        kind=chosen,
+                        today=today,
+                        profile=profile,
+                        gemeenten=gemeenten,
+                        progress=update,
+                        retain=retain,
                     )
             else:
-                result = validate_path(path, kind=chosen, today=today, profile=profile, gemeenten=gemeenten)
+                result = validate_path(
+                    path, kind=chosen, today=today, profile=profile, gemeenten=gemeenten, retain=retain
+                )
             results.append(result)
         except IsADirectoryError:
             _err(f"ddas: '{name}' is een map, geen bestand.")
@@ -221,6 +242,8 @@ def validate(
     except OSError as exc:
         _err(f"ddas: rapport kan niet worden geschreven naar '{output}' ({exc.strerror or exc}).")
         raise typer.Exit(2) from None
+    if exit_at_once:
+        ctx.obj["exit_at_once"] = True
     if unreadable:
         raise typer.Exit(2)
     raise typer.Exit(0 if all(r.valid for r in results) else 1)
@@ -429,5 +452,21 @@ def schema(
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point.
+
+    A command may ask to end the process at once when it is done (`ctx.obj["exit_at_once"]`): its output is
+    flushed and the interpreter's teardown, which would free every object one by one, is skipped.
+    """
+    state: dict[str, Any] = {}
+    try:
+        app(obj=state)
+    except SystemExit as exc:
+        if not state.get("exit_at_once"):
+            raise
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:
+            code = code or 2
+        os._exit(code)

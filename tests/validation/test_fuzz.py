@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ddas.spec.kinds import Kind
-from ddas.validation.engine import validate_bytes
+from ddas.validation.engine import validate_bytes, validate_path
+from ddas.validation.load import MAX_DEPTH
 from ddas.validation.result import ValidationResult
 
 TODAY = dt.date(2026, 1, 1)
@@ -122,3 +125,41 @@ def test_mutated_bytes(doc: Any, data: st.DataObject) -> None:
         else:
             raw[pos:pos] = data.draw(st.binary(min_size=1, max_size=4))
     check(validate_bytes(bytes(raw), today=TODAY))
+
+
+def _deep_text(depth: int, rnd: random.Random) -> bytes:
+    """`depth` nested arrays and objects in random order, with scalar siblings (some holding brackets and
+    escaped quotes in strings, which must not count as levels) before and after the deep branch."""
+    head: list[bytes] = []
+    tail: list[bytes] = []
+    siblings = [b"1", b'"[{"', b'"a\\"]}"', b"null", b"[]", b"{}"]
+    for _ in range(depth):
+        sibling = rnd.choice(siblings)
+        if rnd.random() < 0.5:
+            head.append(b"[" + sibling + b"," if rnd.random() < 0.3 else b"[")
+            tail.append(b"," + sibling + b"]" if rnd.random() < 0.3 else b"]")
+        else:
+            head.append(b'{"s":' + sibling + b',"k":' if rnd.random() < 0.3 else b'{"k":')
+            tail.append(b"}")
+    return b"".join(head) + b"0" + b"".join(reversed(tail))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(150, 1100), st.randoms(use_true_random=False), st.booleans())
+def test_deep_nesting(depth: int, rnd: random.Random, in_delivery: bool) -> None:
+    data = _deep_text(depth, rnd)
+    total = depth
+    if in_delivery:
+        doc = {"leveringen": [{"teller": 1, "schuldhulptrajecten": [{"gemeentecode": "0363", "x": "DEEP"}]}]}
+        data = orjson.dumps(doc).replace(b'"DEEP"', data)
+        total = depth + 5
+    result = validate_bytes(data, today=TODAY)
+    check(result)
+    codes = [f.code for f in result.findings]
+    assert (codes == ["JSON_TOO_DEEP"]) is (total > MAX_DEPTH), codes
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "diep.json"
+        path.write_bytes(data)
+        streamed = validate_path(path, today=TODAY, stream_threshold=0)
+    check(streamed)
+    assert sorted(f.code for f in streamed.findings) == sorted(codes)  # the streamed order differs

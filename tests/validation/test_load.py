@@ -79,11 +79,16 @@ def test_escaped_colon_does_not_hide_a_duplicate() -> None:
     assert codes(data) == ["JSON_DUPLICATE_KEY"]
 
 
-def test_deep_nesting_is_a_syntax_finding() -> None:
+def test_nesting_beyond_what_orjson_reads_is_too_deep() -> None:
     data = b"[" * 10_000 + b"]" * 10_000
-    [finding] = load_bytes(data).findings
-    assert finding.code == "JSON_SYNTAX"
-    assert "diep" in finding.message("nl")
+    loaded = load_bytes(data)
+    [finding] = loaded.findings
+    assert finding.code == "JSON_TOO_DEEP"
+    assert not loaded.parsed
+    # Where the 255th level opens, as for depths orjson does read (the same finding for every depth).
+    assert finding.message("nl").startswith(
+        "Het bestand is dieper genest dan 254 niveaus (regel 1, kolom 255)"
+    )
 
 
 def test_line_col_counts_characters_not_bytes() -> None:

@@ -1,16 +1,18 @@
 """What the text and HTML reports share: labels in both languages, verdicts, and safe display of values.
 
-Every string a report shows passes through `safe_text` or `display_value`: findings already mask BSNs, but a
-report must not depend on every producer having done so.
+Findings are masked when they are made; everything else a report shows (file name, supplier code, the
+leveringen summary) passes through `safe_text` or `display_value`, which mask by the same rule
+(`ddas.privacy`). The text and HTML reports also scrub their finished output: they show a few examples per
+rule, so that last pass is cheap.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from ddas.privacy import mask_text, mask_value
 from ddas.spec.kinds import Kind
-from ddas.validation.findings import Finding, Lang, mask_bsn, scrub
+from ddas.validation.findings import Finding, Lang
 from ddas.validation.result import ValidationResult
 
 __all__ = [
@@ -139,16 +141,14 @@ def summary_line(result: ValidationResult, lang: Lang) -> str:
     return f"{errors}, {warnings} — {verdict(result, lang)}"
 
 
-_NINE_DIGITS = re.compile(r"\d{9}")
-
-
 def safe_text(value: Any) -> str:
-    """Any value as text with every nine-digit run masked (strings and the digits of numbers alike)."""
+    """Any value as text with every BSN masked, in strings and numbers alike (`ddas.privacy`)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int) and _NINE_DIGITS.fullmatch(str(abs(value))):
-        return mask_bsn(str(value))
-    return scrub(str(value))
+    if isinstance(value, str):
+        return mask_text(value)
+    shown = mask_value(value)
+    return shown if isinstance(shown, str) else mask_text(str(shown))
 
 
 def display_value(value: Any) -> str:
@@ -156,7 +156,7 @@ def display_value(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return '"' + scrub(value) + '"'
+        return '"' + mask_text(value) + '"'
     return safe_text(value)
 
 
@@ -201,4 +201,4 @@ def describe_path(pointer: str, lang: Lang) -> str:
             continue
         out.append(part)
         i += 1
-    return scrub(" › ".join(out))
+    return mask_text(" › ".join(out))

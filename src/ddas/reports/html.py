@@ -21,6 +21,7 @@ import jinja2
 import markupsafe
 
 from ddas import __version__
+from ddas.privacy import mask_text
 from ddas.reports.common import (
     describe_path,
     display_value,
@@ -34,7 +35,7 @@ from ddas.reports.common import (
 from ddas.reports.completeness import FieldInfo, field_infos
 from ddas.reports.text import spec_ref
 from ddas.spec.kinds import Kind
-from ddas.validation.findings import Finding, Lang, Severity, scrub
+from ddas.validation.findings import Finding, Lang, Severity
 from ddas.validation.result import LeveringSummary, ValidationResult
 
 __all__ = ["CORE_FAIR", "CORE_GOOD", "render_html"]
@@ -550,7 +551,7 @@ def _finalize(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(scrub(str(value)))
+        return markupsafe.Markup(mask_text(str(value), remember=False))
     if isinstance(value, bool):
         return value
     if isinstance(value, str | int):
@@ -601,4 +602,4 @@ def render_html(
     )
     # Belt and braces: the template's own text and markup never hold nine-digit runs, so this changes nothing
     # unless a value slipped past `finalize` (a value formatted by a filter, for instance).
-    return scrub(html)
+    return mask_text(html, remember=False)

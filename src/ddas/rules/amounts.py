@@ -116,7 +116,7 @@ def _schuldeiser(eiser: dict[str, Any], path: PathParts, k: int, out: Emitter) -
             out.emit(SCHULDEISER_NAAM_MISMATCH, _at(path, k, "naam"), naam="—", Naam=upper)
     kvk = eiser.get("kvknummer")
     if kvk.__class__ is str and kvk:
-        if not _kvk_ok(kvk):
+        if kvk not in _KVK_OK and not _kvk_ok(kvk):
             out.emit(SCHULDEISER_KVK_INVALID, _at(path, k, "kvknummer"), kvk)
         if eiser.get("privepersoon") is True:
             out.emit(PRIVEPERSOON_WITH_KVK, _at(path, k, "privepersoon"), True, kvknummer=kvk)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ddas.spec.kinds import Kind
-from ddas.validation.findings import MISSING, Finding, PathParts, RuleDef
+from ddas.validation.findings import MISSING, Finding, PathParts, RuleDef, new_finding
 
 __all__ = [
     "CHECKS",
@@ -65,7 +65,8 @@ class Emitter:
         self.findings: list[Finding] = []
 
     def emit(self, rule: RuleDef, path: PathParts, value: Any = MISSING, **params: Any) -> None:
-        self.findings.append(Finding.at(rule, path, value, **params))
+        # `Finding.at` without its second packing of the parameters: a delivery can give a finding per schuld.
+        self.findings.append(new_finding(rule, path, value, params))
 
 
 @dataclass(slots=True)

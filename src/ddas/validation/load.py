@@ -5,13 +5,17 @@ duplicate keys (the last one wins). Duplicates are detected by a cheap invariant
 literals every `:` in a JSON text separates a key from its value, and orjson writes string contents back with
 the colons they contain, so a document without duplicate keys has as many colons as its re-serialisation. Only
 when the counts differ (or the text escapes a colon as `\\u003a`, which the invariant cannot see) is the slow
-event parser run to find each duplicate and its path.
+event parser run to find each duplicate and its path. The re-serialisation doubles as the depth check: orjson
+reads 1024 levels but writes only 254, and a document nested deeper than that (`MAX_DEPTH`) is refused as a
+whole (JSON_TOO_DEEP), since nothing after this layer (the store writing a record back, the collector's
+archive) could handle it.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +28,8 @@ __all__ = [
     "JSON_DUPLICATE_KEY",
     "JSON_ENCODING",
     "JSON_SYNTAX",
+    "JSON_TOO_DEEP",
+    "MAX_DEPTH",
     "Loaded",
     "find_duplicate_keys",
     "line_col",
@@ -71,6 +77,23 @@ JSON_BOM = define(
     layer="json",
 )
 
+#: The deepest nesting accepted: what orjson can write back (it refuses a 255th level). A delivery following
+#: the exchange model is about ten levels deep.
+MAX_DEPTH = 254
+
+JSON_TOO_DEEP = define(
+    "JSON_TOO_DEEP",
+    Severity.ERROR,
+    "4.1",
+    nl="Het bestand is dieper genest dan {grens} niveaus (regel {regel}, kolom {kolom}); een levering "
+    "volgens het uitwisselmodel is hooguit een tiental niveaus diep.",
+    en="The file is nested deeper than {grens} levels (line {regel}, column {kolom}); a delivery following "
+    "the exchange model is about ten levels deep at most.",
+    fix="Laat het bestand opnieuw aanmaken door de software: zo'n diepe nesting komt niet uit een export "
+    "volgens het uitwisselmodel. Kijk op de genoemde plek of een veld zichzelf steeds opnieuw bevat.",
+    layer="json",
+)
+
 _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n"
 
@@ -107,7 +130,6 @@ _ORJSON_REASONS = {
         "het bestand houdt onverwacht op (afgebroken?)",
         "unexpected end of data (truncated?)",
     ),
-    "depth limit exceeded": ("te diep geneste structuur", "nesting too deep"),
     "trailing comma": ("komma na het laatste element", "trailing comma"),
     "infinity": ("getal te groot", "number too large"),
 }
@@ -139,24 +161,102 @@ def load_bytes(data: bytes) -> Loaded:
     except orjson.JSONDecodeError as exc:
         repaired = _check_encoding(data, loaded)
         if repaired is None:
-            nl, en = _reason(exc.msg)
-            line, column = line_col(data, exc.pos)
-            loaded.findings.append(_syntax(nl, en, line, column))
+            loaded.findings.append(_decode_error(data, exc))
             return loaded
         data = repaired
         try:
             loaded.document = orjson.loads(data)
         except orjson.JSONDecodeError as exc2:
-            nl, en = _reason(exc2.msg)
-            line, column = line_col(data, exc2.pos)
-            loaded.findings.append(_syntax(nl, en, line, column))
+            loaded.findings.append(_decode_error(data, exc2))
             return loaded
+    colons = serialised_colons(loaded.document)
+    if colons is None:
+        loaded.document = None
+        loaded.findings.append(_too_deep(data, None))
+        return loaded
     loaded.parsed = True
-    if _may_have_duplicates(data, loaded.document):
+    if isinstance(loaded.document, dict | list) and (colons != data.count(b":") or _escapes_colon(data)):
         loaded.findings.extend(
             Finding.at(JSON_DUPLICATE_KEY, path, sleutel=str(path[-1])) for path in find_duplicate_keys(data)
         )
     return loaded
+
+
+def _escapes_colon(data: bytes) -> bool:
+    """Whether the text writes a colon as an escape (`\\u003a`), which the colon count cannot see.
+
+    A backslash is looked for first (memchr): most deliveries have none, and then this costs a few
+    milliseconds instead of a scan of the whole text per spelling.
+    """
+    return b"\\" in data and (b"\\u003a" in data or b"\\u003A" in data)
+
+
+def _decode_error(data: bytes, exc: orjson.JSONDecodeError) -> Finding:
+    if "depth limit" in exc.msg or "recursion" in exc.msg:
+        return _too_deep(data, exc.pos)
+    nl, en = _reason(exc.msg)
+    line, column = line_col(data, exc.pos)
+    return _syntax(nl, en, line, column)
+
+
+#: A string literal (skipped whole) or a bracket: what the depth scan needs to see.
+_DEPTH_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def deepest_at(data: bytes, limit: int = MAX_DEPTH) -> int | None:
+    """Byte offset of the first bracket that opens level `limit + 1`, or None when the text stays within it.
+
+    Only run on a text already known to be too deep, so its cost (a token scan in Python) falls on bad input.
+    """
+    depth = 0
+    for match in _DEPTH_TOKENS.finditer(data):
+        char = data[match.start()]
+        if char == 0x5B or char == 0x7B:  # [ {
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif char == 0x5D or char == 0x7D:  # ] }
+            depth -= 1
+    return None
+
+
+def _too_deep(data: bytes, fallback: int | None) -> Finding:
+    position = deepest_at(data)
+    line, column = line_col(data, position if position is not None else (fallback or 0))
+    return Finding.at(JSON_TOO_DEEP, (), grens=MAX_DEPTH, regel=line, kolom=column)
+
+
+#: The record lists of a levering (SHV and VS), serialised record by record by `serialised_colons`.
+_RECORD_LISTS = ("schuldhulptrajecten", "vroegsignalen", "vroegsignaalzaken")
+
+
+def serialised_colons(document: Any) -> int | None:
+    """The number of colons in orjson's serialisation of `document`, or None when it is nested too deep.
+
+    orjson refuses to write a 255th level (`MAX_DEPTH`), so the one serialisation the duplicate-key check
+    needs also tells whether the document is within the depth ddas accepts. A delivery is written record by
+    record, each wrapped in as many lists as it lies deep (so the depth check stays exact), and then the rest:
+    small buffers instead of one as large as the file, which saves time and a hundred megabytes of memory.
+    """
+    try:
+        if document.__class__ is not dict or document.get("leveringen").__class__ is not list:
+            return orjson.dumps(document).count(b":")
+        total = 0
+        skeleton = []
+        for levering in document["leveringen"]:
+            if levering.__class__ is dict:
+                levering = dict(levering)
+                for name in _RECORD_LISTS:
+                    records = levering.get(name)
+                    if records.__class__ is list:
+                        levering[name] = []
+                        for record in records:
+                            total += orjson.dumps([[[[record]]]]).count(b":")
+            skeleton.append(levering)
+        return total + orjson.dumps({**document, "leveringen": skeleton}).count(b":")
+    except orjson.JSONEncodeError as exc:
+        # Anything else orjson might refuse: a count that matches no text sends the caller to the slow check.
+        return None if "ecursion" in str(exc) else -1
 
 
 def _check_encoding(data: bytes, loaded: Loaded) -> bytes | None:
@@ -179,14 +279,6 @@ def _check_encoding(data: bytes, loaded: Loaded) -> bytes | None:
         )
         return text.encode("utf-8")
     return None
-
-
-def _may_have_duplicates(data: bytes, document: Any) -> bool:
-    if not isinstance(document, dict | list):
-        return False
-    if data.count(b":") != orjson.dumps(document).count(b":"):
-        return True
-    return b"\\u003a" in data or b"\\u003A" in data
 
 
 class _Frame:

@@ -70,16 +70,17 @@ class ValidationResult:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.rule.severity is Severity.ERROR)
+        return [f.rule.severity for f in self.findings].count(Severity.ERROR)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.rule.severity is Severity.WARNING)
+        return [f.rule.severity for f in self.findings].count(Severity.WARNING)
 
     @property
     def valid(self) -> bool:
         """No errors (warnings allowed): fit for CBS as delivered."""
-        return all(f.rule.severity is not Severity.ERROR for f in self.findings)
+        error = Severity.ERROR
+        return all(f.rule.severity is not error for f in self.findings)
 
     def by_code(self) -> dict[str, list[Finding]]:
         """Findings grouped per rule code, errors first, then by count."""
@@ -95,16 +96,23 @@ class ValidationResult:
 
     def to_dict(self, lang: Lang = "nl") -> dict[str, Any]:
         """The machine-readable form printed by `ddas validate --format json` (stable English keys)."""
+        out = self.head_dict()
+        out["findings"] = [f.to_dict(lang) for f in self.findings]
+        return out
+
+    def head_dict(self) -> dict[str, Any]:
+        """`to_dict` without the findings: what the file is and what it delivered (the findings come last)."""
+        severities = [f.rule.severity for f in self.findings]
+        errors = severities.count(Severity.ERROR)
         return {
             "file": self.file,
             "kind": self.kind.value if self.kind else None,
             "version": self.version,
             "schema_valid": self.schema_valid,
-            "valid": self.valid,
-            "counts": {"errors": self.errors, "warnings": self.warnings},
+            "valid": errors == 0,
+            "counts": {"errors": errors, "warnings": severities.count(Severity.WARNING)},
             "period": {"start": self.period_start, "end": self.period_end},
             "delivered_at": self.delivered_at,
             "supplier_code": self.supplier_code,
             "leveringen": [lev.to_dict() for lev in self.leveringen],
-            "findings": [f.to_dict(lang) for f in self.findings],
         }

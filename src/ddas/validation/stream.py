@@ -26,7 +26,14 @@ import orjson
 from ddas.spec.kinds import Kind, detect_kind
 from ddas.validation.engine import ITEM_LISTS, KIND_UNKNOWN, ProgressFn, RuleRunner, describe
 from ddas.validation.findings import Finding, PathParts, Severity
-from ddas.validation.load import JSON_BOM, JSON_DUPLICATE_KEY, JSON_ENCODING, JSON_SYNTAX
+from ddas.validation.load import (
+    JSON_BOM,
+    JSON_DUPLICATE_KEY,
+    JSON_ENCODING,
+    JSON_SYNTAX,
+    JSON_TOO_DEEP,
+    MAX_DEPTH,
+)
 from ddas.validation.result import ValidationResult
 from ddas.validation.schema_layer import SCHEMA_UNIQUE_ITEMS, schema_layer
 
@@ -36,6 +43,10 @@ _TARGETS = {name: target for lists in ITEM_LISTS.values() for name, target in li
 _CONTEXT_KEYS = ("startdatumLevering", "einddatumLevering", "aanleverdatumEnTijd")
 _CHUNK = 1 << 20
 _NEVER = 1 << 62
+
+
+class _TooDeep(Exception):
+    """The text opens more than `MAX_DEPTH` levels: the parse stops there."""
 
 
 class _Frame:
@@ -219,6 +230,8 @@ class _Validation:
                     top.key = value
                     continue
                 if event == "start_map" or event == "start_array":
+                    if len(frames) >= MAX_DEPTH:
+                        raise _TooDeep
                     records = None
                     if (
                         event == "start_array"
@@ -254,6 +267,14 @@ class _Validation:
         except (ijson.IncompleteJSONError, ijson.JSONError, UnicodeDecodeError) as exc:
             if not second:
                 self.findings.append(_parse_error(exc, raw, start + reader.done))
+            return None
+        except _TooDeep:
+            # As on the in-memory path (ddas.validation.load): refused as a whole. The parser reads ahead in
+            # blocks, so the position is the block where it stopped.
+            line, column = _position(raw, start + reader.done)
+            self.findings.append(
+                Finding.at(JSON_TOO_DEEP, (), grens=MAX_DEPTH, regel=f"±{line}", kolom=column)
+            )
             return None
         if second:
             return skeleton

@@ -3,27 +3,27 @@
 ddas's own code logs counts, codes and periods, never a value from a record or request body. Two guards
 cover what ddas does not write itself: the database libraries stay at WARNING even when the service runs at
 DEBUG (SQLAlchemy at DEBUG would print result rows, records with BSNs in them), and the formatter masks any
-run of nine digits in the finished line, traceback included, as `*****6789` (the mask the validator uses).
+BSN-shaped number in the finished line, traceback included, as `*****6789` (the mask the validator uses).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import TextIO
+
+from ddas.privacy import mask_text
 
 __all__ = ["QUIET_LOGGERS", "RedactingFormatter", "configure_logging", "mask_nine_digit_runs"]
 
 #: Libraries whose DEBUG output contains data: pinned at WARNING whatever the service's level.
 QUIET_LOGGERS = ("sqlalchemy", "alembic", "psycopg", "aiosqlite", "multipart", "httpcore", "httpx")
 
-_NINE = re.compile(r"(?<!\d)\d{9}(?!\d)")
-
 
 def mask_nine_digit_runs(text: str) -> str:
-    """Every stand-alone run of exactly nine digits (the shape of a BSN) as `*****` + its last four digits."""
-    return _NINE.sub(lambda match: "*****" + match.group(0)[-4:], text)
+    """Every BSN-shaped number (nine digits, also grouped as `123 456 782`) as `*****` + its last four digits:
+    the package's one masking rule (`ddas.privacy`), without its memo of clean values (log lines never repeat)."""
+    return mask_text(text, remember=False)
 
 
 class RedactingFormatter(logging.Formatter):
