@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -9,12 +10,14 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from ddas.standardize import Standardizer
+from ddas.standardize import Standardizer, normalize
 from ddas.standardize.commands import standardize_app
-from ddas.standardize.review import ReviewEntry, write_review
+from ddas.standardize.evaluation import load_cases
+from ddas.standardize.review import ReviewEntry, load_review, write_review
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
+PARTS = [REPO / "tests" / "standardize" / "data" / name for name in ("eval_dev.tsv", "eval_heldout.tsv")]
 runner = CliRunner()
 
 
@@ -137,3 +140,99 @@ def test_dictionary_command() -> None:
     assert "Huisbezoek: " in result.output and "voordeurbezoek" in result.output
     assert "? Klant nam contact op n.a.v. brief → ter beoordeling" in result.output
     assert runner.invoke(standardize_app, ["dictionary", "kleur"]).exit_code == 2
+
+
+def _vs_export(tmp_path: Path) -> tuple[Path, Path, list[tuple[str, str]]]:
+    """A VS export holding every contactsoort and eindresultaat of the evaluation set, one zaak per row."""
+    cases = [
+        case for part in PARTS for case in load_cases(part) if case.field in ("contactsoort", "eindresultaat")
+    ]
+    soorten = [case.value for case in cases if case.field == "contactsoort"]
+    resultaten = [case.value for case in cases if case.field == "eindresultaat"]
+    export = tmp_path / "vs.csv"
+    with export.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["ID", "Zaak", "Melder", "Postcode", "Huisnummer", "Resultaat", "Soort"])
+        for number in range(max(len(soorten), len(resultaten))):
+            resultaat = resultaten[number] if number < len(resultaten) else ""
+            soort = soorten[number] if number < len(soorten) else ""
+            writer.writerow(
+                [f"S{number}", f"Z{number}", "Eneco", "1234AB", str(number + 1), resultaat, soort]
+            )
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "kind: vs\nsource: {delimiter: ';'}\norganisation: {name: Gemeente Test, kvk: '12345678'}\n"
+        "gemeentecode: '0999'\nzaak_key: Zaak\nfields:\n  vroegsignaal.ID: ID\n"
+        "  vroegsignaal.signaalpartner.type: Melder\n  vroegsignaal.client.Postcode: Postcode\n"
+        "  vroegsignaal.client.Huisnummer: Huisnummer\n  zaak.resultaat: Resultaat\n"
+        "  zaak.contactpogingen.0.soort: Soort\n",
+        encoding="utf-8",
+    )
+    values = [(case.field, case.value) for case in cases]
+    return export, mapping, values
+
+
+def test_the_review_file_says_why_each_value_was_or_was_not_mapped(tmp_path: Path) -> None:
+    export, mapping, values = _vs_export(tmp_path)
+    review = tmp_path / "review.yaml"
+    result = runner.invoke(
+        standardize_app,
+        ["convert", str(export), "--mapping", str(mapping), "--review", str(review), "--details"],
+    )
+    assert result.exit_code == 1, result.output  # the ambiguous and junk values wait for review
+    data = yaml.safe_load(review.read_text(encoding="utf-8"))
+    entries = {
+        (entry["field"], normalize(entry["value"]) or entry["value"]): entry for entry in data["entries"]
+    }
+    mapped = {(entry["field"], normalize(entry["value"])): entry for entry in data["mapped"]}
+    assert all(entry.get("reason") for entry in data["entries"])
+    standardizer = Standardizer()
+    seen = {"rule": 0, "unmapped": 0}
+    for field, value in values:
+        explanation = standardizer.explain(field, value)
+        key = (field, normalize(value) or value.strip())
+        if explanation.standard is None:
+            assert entries[key]["reason"] == explanation.reason, value
+            seen["unmapped"] += 1
+        elif explanation.code == "rule":
+            assert (mapped[key]["standard"], mapped[key]["reason"]) == (
+                explanation.standard,
+                explanation.reason,
+            )
+            assert explanation.reason in result.output  # --details shows it too
+            seen["rule"] += 1
+        else:  # the standard value itself or a dictionary spelling: nothing to check
+            assert key not in entries and key not in mapped, value
+    assert seen["rule"] > 100 and seen["unmapped"] > 50
+    # the review file still reads, and accepting works around the 'mapped' list
+    assert len(load_review(review)) == len(data["entries"])
+
+
+def test_explain_command() -> None:
+    result = runner.invoke(
+        standardize_app, ["explain", "contactsoort", "geen gehoor bij huisbezoek", "Brief en huisbezoek"]
+    )
+    assert result.exit_code == 1  # one value is left for review
+    first, second = (line.split("\t") for line in result.output.splitlines())
+    assert first[:3] == ["geen gehoor bij huisbezoek", "Huisbezoek", "rule"] and "@huisbezoek" in first[3]
+    assert second[:3] == ["Brief en huisbezoek", "ter beoordeling", "conflict"]
+    assert runner.invoke(standardize_app, ["explain", "contactsoort", "tel."]).exit_code == 0
+    assert runner.invoke(standardize_app, ["explain", "kleur", "rood"]).exit_code == 2
+
+
+def test_explain_command_with_a_mapping(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "kind: vs\norganisation: {name: Gemeente Test, gemeentecode: '0999'}\nfields:\n  vroegsignaal.ID: Nr\n"
+        "values:\n  contactsoort:\n    Brief en huisbezoek: Brief\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        standardize_app, ["explain", "contactsoort", "Brief en huisbezoek", "--mapping", str(mapping)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.split("\t")[1:3] == ["Brief", "override"]
+    missing = runner.invoke(
+        standardize_app, ["explain", "contactsoort", "x", "--mapping", str(tmp_path / "no")]
+    )
+    assert missing.exit_code == 2 and "MAPPING_NOT_FOUND" in missing.output

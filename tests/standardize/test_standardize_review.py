@@ -9,6 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ddas.sources.result import Translation
 from ddas.standardize import Standardizer
 from ddas.standardize.review import (
     ReviewEntry,
@@ -16,6 +17,7 @@ from ddas.standardize.review import (
     accept_review,
     dump_review,
     load_review,
+    mapped_entries,
     merge_accepted,
     write_review,
 )
@@ -253,3 +255,54 @@ def test_accept_refuses_punctuation_only_values(tmp_path: Path) -> None:
         accept_review(review, mapping)
     assert caught.value.code == "REVIEW_INVALID" and "empty_values" in caught.value.message
     assert mapping.read_text(encoding="utf-8") == MAPPING
+
+
+def test_reason_and_mapped_list_round_trip(tmp_path: Path) -> None:
+    """Each entry says why it was not mapped; values the rules mapped are listed with their reason."""
+    standardizer = Standardizer()
+    unmapped = entry("contactsoort", "Brief en huisbezoek")
+    unmapped.reason = standardizer.explain("contactsoort", "Brief en huisbezoek").reason
+    match = standardizer.lookup("contactsoort", "geen gehoor bij huisbezoek")
+    assert match is not None
+    translations = [
+        Translation("contactsoort", "geen gehoor bij huisbezoek", match.standard, "rule", 4, match.reason),
+        Translation("contactsoort", "Tel.", "Telefoon", "dictionary", 9),
+        Translation("contactsoort", "Post", "Brief", "override", 1),
+    ]
+    path = tmp_path / "review.yaml"
+    write_review(path, [unmapped], mapped_entries(translations))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["entries"][0]["reason"].startswith("Noemt meer dan één standaardwaarde")
+    assert data["mapped"] == [
+        {
+            "field": "contactsoort",
+            "value": "geen gehoor bij huisbezoek",
+            "count": 4,
+            "standard": "Huisbezoek",
+            "reason": match.reason,
+        }
+    ]  # only what the rules recognised: the dictionary and the mapping spell their values out
+    (loaded,) = load_review(path)
+    assert loaded.reason == unmapped.reason
+    # written again, the reason stays and the list is rewritten from the new translations
+    write_review(path, [unmapped])
+    assert "mapped" not in yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_mapped_list_masks_bsns(tmp_path: Path) -> None:
+    translations = [
+        Translation("contactsoort", "Huisbezoek 123456782", "Huisbezoek", "rule", 1, "… '123456782' …")
+    ]
+    text = dump_review([], mapped_entries(translations))
+    assert "123456782" not in text and "*****6782" in text
+
+
+def test_accept_ignores_the_mapped_list(tmp_path: Path) -> None:
+    review = tmp_path / "review.yaml"
+    translations = [Translation("contactsoort", "Huis bezoek", "Huisbezoek", "rule", 2, "reden")]
+    write_review(review, [entry("dagdeel", "Nacht", "Avond")], mapped_entries(translations))
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("kind: vs\n", encoding="utf-8")
+    summary = accept_review(review, mapping)
+    assert summary.added == [("dagdeel", "Nacht", "Avond")]
+    assert "Huis bezoek" not in mapping.read_text(encoding="utf-8")

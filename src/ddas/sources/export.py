@@ -140,7 +140,7 @@ class _Unmapped:
 
 #: A converted cell: a JSON value, or _EMPTY, _Bad or _Unmapped.
 Outcome = Any
-_Translation = tuple[str, str, str, str]
+_Translation = tuple[str, str, str, str, str]
 #: Fields whose digits a spreadsheet drops the leading zeros of when it stores them as a number.
 _ZERO_PADDED = {"Burgerservicenummer": 9}
 
@@ -263,7 +263,7 @@ class _Converter:
                     return _Unmapped(text), None
                 translation = None
                 if match.source is not Source.EXACT:
-                    translation = (leaf.enum_field, text, match.standard, match.source.value)
+                    translation = (leaf.enum_field, text, match.standard, match.source.value, match.reason)
                 return match.standard, translation
             if leaf.type is FieldType.DATE:
                 value = cell if isinstance(cell, dt.date) else text
@@ -962,8 +962,8 @@ class _Conversion:
         result.records = self._records()
         result.unmapped = self._review_entries()
         result.translations = [
-            Translation(field_name, value, standard, source, count)
-            for (field_name, value, standard, source), count in sorted(
+            Translation(field_name, value, standard, source, count, reason)
+            for (field_name, value, standard, source, reason), count in sorted(
                 self.translated.items(), key=lambda item: (item[0][0], -item[1], item[0][1])
             )
         ]
@@ -1103,6 +1103,7 @@ class _Conversion:
                     suggestions=standardizer.suggest(enum_field, text),
                     note=note,
                     columns=list(columns),
+                    reason=scrub(standardizer.explain(enum_field, text).reason),
                 )
             )
         return entries

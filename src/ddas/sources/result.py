@@ -73,6 +73,8 @@ class Translation:
     standard: str
     source: str
     count: int
+    #: Why (for ``source == "rule"``: the recognition rule's explanation, Dutch); empty otherwise.
+    reason: str = ""
 
 
 @dataclass(slots=True)
@@ -126,6 +128,7 @@ class SourceResult:
                     "standard": t.standard,
                     "source": t.source,
                     "count": t.count,
+                    **({"reason": t.reason} if t.reason else {}),
                 }
                 for t in self.translations
             ],

@@ -3,9 +3,13 @@
 - ``normalize``: the comparison key of a spelling (case, accents, punctuation and spacing folded);
 - ``dictionary``: the spellings people type by hand and the standard value each means (documented in
   ``docs/standaardisatie.md``), and the spellings deliberately left to review;
-- ``Standardizer``: exact value, then the mapping's overrides, then the dictionary — else None, never a guess;
+- ``matcher`` and ``rules``: recognising a value by its words (extra words, word order, compounds, inflection,
+  abbreviations, typing errors) when exactly one standard value is meant, with the reason for every decision;
+- ``Standardizer``: exact value, then the mapping's overrides, the dictionary, the rules — else None, never a
+  guess; ``explain`` says why;
   ``suggest`` ranks likely standard values with rapidfuzz for the review file;
 - ``review``: the review file (YAML) and copying accepted entries into a mapping's ``values``;
+- ``evaluation``: precision and recall on a labelled set of values (``tests/standardize/data``);
 - ``commands``: the ``ddas standardize`` sub-commands.
 """
 
@@ -22,6 +26,7 @@ _EXPORTS = {
     **dict.fromkeys(
         (
             "MIN_SCORE",
+            "Explanation",
             "Match",
             "Source",
             "StandardizeError",
@@ -35,6 +40,7 @@ _EXPORTS = {
 
 __all__ = [
     "MIN_SCORE",
+    "Explanation",
     "Match",
     "Source",
     "StandardizeError",

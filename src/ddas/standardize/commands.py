@@ -161,7 +161,7 @@ def convert(
     import orjson
 
     from ddas.sources import SourceError, read_export, to_document
-    from ddas.standardize.review import ReviewError, write_review
+    from ddas.standardize.review import ReviewError, mapped_entries, write_review
 
     span = None
     if output is not None:
@@ -189,8 +189,10 @@ def convert(
         )
     if details:
         for t in result.translations:
-            via = "mapping" if t.source == "override" else "woordenboek"
+            via = _VIA.get(t.source, t.source)
             typer.echo(f"  {t.field}: '{t.value}' → {t.standard} ({t.count}×, {via})")
+            if t.reason:
+                typer.echo(f"    {t.reason}")
     if result.held_back:
         typer.echo(f"{len(result.held_back)} rij(en) tegengehouden:")
         for row in result.held_back[:50]:
@@ -202,7 +204,7 @@ def convert(
         typer.echo(f"{len(result.unmapped)} waarde(n) zonder standaardwaarde.")
     if review_file is not None:
         try:
-            write_review(review_file, result.unmapped)
+            write_review(review_file, result.unmapped, mapped_entries(result.translations))
         except (ReviewError, OSError) as error:
             _err(str(error))
             raise typer.Exit(2) from None
@@ -212,6 +214,47 @@ def convert(
         output.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
         typer.echo(f"Levering geschreven: {output} (controleer met: ddas validate {output})")
     raise typer.Exit(0 if result.complete else 1)
+
+
+#: How ``--details`` names the source of a translation.
+_VIA = {"override": "mapping", "dictionary": "woordenboek", "rule": "herkend aan de woorden"}
+
+
+@standardize_app.command("explain")
+def explain(
+    field: Annotated[str, typer.Argument(help="Het veld, bijvoorbeeld contactsoort of eindresultaat.")],
+    values: Annotated[list[str], typer.Argument(help="Een of meer waarden zoals in de export.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", "-m", help="Neem de eigen vertalingen (values) van deze mapping mee."),
+    ] = None,
+) -> None:
+    """Toon per waarde welke standaardwaarde ddas kiest, of waarom geen, en welke regel besliste."""
+    from ddas.standardize.standardizer import StandardizeError, Standardizer
+
+    standardizer = Standardizer()
+    if mapping is not None:
+        from ddas.sources import SourceError, load_mapping
+
+        try:
+            standardizer = load_mapping(mapping).standardizer
+        except SourceError as error:
+            _err(f"{error.message} [{error.code}]")
+            raise typer.Exit(2) from None
+    unmapped = 0
+    for value in values:
+        try:
+            explanation = standardizer.explain(field, value)
+        except StandardizeError as error:
+            _err(str(error))
+            raise typer.Exit(2) from None
+        outcome = explanation.standard or "ter beoordeling"
+        unmapped += explanation.standard is None
+        reason = explanation.reason
+        if explanation.ambiguity:  # the review file shows it as 'note'; here it goes in its place
+            reason = reason.replace("(waarom: zie 'note')", f"({explanation.ambiguity.rstrip('.')})")
+        typer.echo(f"{value}\t{outcome}\t{explanation.code}\t{reason}")
+    raise typer.Exit(1 if unmapped else 0)
 
 
 @standardize_app.command("dictionary")

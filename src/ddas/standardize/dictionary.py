@@ -61,9 +61,10 @@ FIELDS: dict[str, FieldInfo] = {
         CONTACTSOORTEN,
         "EnumContactsoort",
         "VS: vroegsignaalzaak.contactpogingen[].soort",
-        "De manier waarop de gemeente het contact probeerde te leggen. Of het contact lukte staat in "
-        "'bereikt', een eigen kolom: een waarde als 'Telefonisch niet bereikt' wordt dus niet opgesplitst "
-        "en gaat ter beoordeling.",
+        "De manier waarop de gemeente het contact probeerde te leggen. Of het contact lukte hoort in "
+        "'bereikt', een eigen veld: een uitkomst in dezelfde waarde ('Telefonisch niet bereikt', 'geen gehoor "
+        "bij huisbezoek') verandert de soort niet en wordt voor de soort genegeerd. Staat de uitkomst alleen in "
+        "deze kolom, vul 'bereikt' dan in de mapping uit dezelfde kolom, met een eigen 'values'.",
     ),
     "eindresultaat": FieldInfo(
         EINDRESULTATEN,
@@ -756,12 +757,6 @@ AMBIGUOUS: dict[str, tuple[Ambiguous, ...]] = {
             "Briefje in de bus",
             ("Kaartje", "Brief"),
             "Een handgeschreven briefje na een huisbezoek is een kaartje, een verstuurde brief een brief.",
-        ),
-        Ambiguous(
-            "Telefonisch niet bereikt",
-            ("Telefoon",),
-            "Combineert soort en uitkomst; 'bereikt' moet uit een eigen kolom komen, anders gaat de uitkomst "
-            "verloren.",
         ),
         Ambiguous(
             "Via ketenpartner",

@@ -10,12 +10,22 @@ their most frequent form)::
       count: 3
       columns: [Contactsoort 1]
       note: Een reactie van de inwoner op een brief, …
+      reason: 'Bewust niet vertaald: het woordenboek kent deze spelling als dubbelzinnig (…)'
       suggestions:
       - {value: Brief, score: 64.4}
       accept: null
+    mapped:
+    - field: contactsoort
+      value: geen gehoor bij huisbezoek
+      count: 4
+      standard: Huisbezoek
+      reason: "Herkend als 'Huisbezoek' aan 'huisbezoek' (regel @huisbezoek). …"
 
 A person fills ``accept`` with a standard value; :func:`accept_review` copies every filled entry into the
 mapping file's ``values`` section, which the :class:`~ddas.standardize.Standardizer` reads as overrides.
+``reason`` says why the value was not mapped; ``mapped`` lists the values the recognition rules did map (not
+the exact or dictionary spellings), each with the reason, so that no value is standardised unseen: a wrong one
+is corrected by putting it in the mapping's ``values``, which go before the rules.
 The mapping file is edited in place line by line, so its comments and layout survive; the result is parsed
 again and compared with what was intended before anything is written.
 """
@@ -30,7 +40,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -41,11 +51,13 @@ from ddas.standardize.yamlfile import YamlError, load_yaml
 
 __all__ = [
     "AcceptSummary",
+    "MappedEntry",
     "ReviewEntry",
     "ReviewError",
     "accept_review",
     "dump_review",
     "load_review",
+    "mapped_entries",
     "merge_accepted",
     "write_review",
 ]
@@ -74,6 +86,8 @@ class ReviewEntry:
     accept: str | None = None
     note: str | None = None
     columns: list[str] = dataclass_field(default_factory=list)
+    #: Why the value was not mapped (the standardiser's explanation, Dutch).
+    reason: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -86,9 +100,63 @@ class ReviewEntry:
             out["columns"] = list(self.columns)
         if self.note:
             out["note"] = self.note
+        if self.reason:
+            out["reason"] = self.reason
         out["suggestions"] = [{"value": value, "score": score} for value, score in self.suggestions]
         out["accept"] = self.accept
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class MappedEntry:
+    """A value the recognition rules mapped, with the reason: listed for checking, nothing to decide."""
+
+    field: str
+    value: str
+    count: int
+    standard: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "value": self.value,
+            "count": self.count,
+            "standard": self.standard,
+            "reason": self.reason,
+        }
+
+
+class _Translated(Protocol):
+    """What :func:`mapped_entries` reads of a translation (``ddas.sources.result.Translation``)."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def standard(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+
+
+def mapped_entries(translations: Iterable[_Translated]) -> list[MappedEntry]:
+    """The translations made by the recognition rules, for the review file's ``mapped`` list.
+
+    Value and reason are scrubbed like every value in the review file: a BSN typed into a free-text cell
+    must not end up in a file that is passed around for review.
+    """
+    from ddas.validation.findings import scrub
+
+    return [
+        MappedEntry(t.field, scrub(t.value), t.count, t.standard, scrub(t.reason))
+        for t in translations
+        if t.source == "rule"
+    ]
 
 
 @dataclass(slots=True)
@@ -108,21 +176,31 @@ _HEADER = """\
 # dubbelzinnig ('note' zegt dan waarom). De rijen met deze waarden zijn NIET geïmporteerd.
 #
 # Per waarde: 'field' is het veld, 'value' de waarde zoals in de export, 'count' hoe vaak ze voorkwam,
-# 'columns' in welke kolommen, 'suggestions' de standaardwaarden die het meest lijken (score 0-100).
+# 'columns' in welke kolommen, 'reason' waarom ddas de waarde niet vertaalde, 'suggestions' de
+# standaardwaarden die het meest lijken (score 0-100).
 #
 # Wat u doet: zet bij 'accept' de standaardwaarde die de waarde betekent, precies zoals gespeld in de
 # suggesties of in docs/standaardisatie.md, en neem de keuzes over in de mapping met
 #     ddas standardize accept <dit bestand> --mapping <mapping.yaml>
 # Laat 'accept: null' staan zolang u het niet weet; de rijen blijven dan buiten de levering.
 # Bekijken kan met: ddas standardize review <dit bestand>
+#
+# Onder 'mapped' (als die er is) staan de waarden die ddas wel vertaalde omdat het de woorden herkende, niet
+# de spelling: met de standaardwaarde en de reden. Daar hoeft u niets in te vullen. Klopt een vertaling niet,
+# zet de waarde dan met de juiste standaardwaarde in 'values' van de mapping; die gaat voor.
 """
 
 
-def dump_review(entries: Iterable[ReviewEntry]) -> str:
-    """The review file's text: the Dutch explanation, then the entries (field order, most frequent first)."""
+def dump_review(entries: Iterable[ReviewEntry], mapped: Iterable[MappedEntry] = ()) -> str:
+    """The review file's text: the Dutch explanation, then the entries (field order, most frequent first),
+    then the values the recognition rules mapped (same order), when there are any."""
     ordered = sorted(entries, key=_entry_order)
+    data: dict[str, Any] = {"entries": [entry.to_dict() for entry in ordered]}
+    recognised = sorted(mapped, key=_entry_order)
+    if recognised:
+        data["mapped"] = [entry.to_dict() for entry in recognised]
     body = yaml.safe_dump(
-        {"entries": [entry.to_dict() for entry in ordered]},
+        data,
         sort_keys=False,
         allow_unicode=True,
         width=110,
@@ -131,7 +209,7 @@ def dump_review(entries: Iterable[ReviewEntry]) -> str:
     return _HEADER + "\n" + body
 
 
-def _entry_order(entry: ReviewEntry) -> tuple[int, int, str]:
+def _entry_order(entry: ReviewEntry | MappedEntry) -> tuple[int, int, str]:
     fields = list(FIELDS)
     rank = fields.index(entry.field) if entry.field in FIELDS else len(fields)
     return (rank, -entry.count, normalize(entry.value))
@@ -154,13 +232,20 @@ def merge_accepted(entries: Iterable[ReviewEntry], earlier: Iterable[ReviewEntry
                 decided[entry.key],
                 entry.note,
                 list(entry.columns),
+                entry.reason,
             )
         out.append(entry)
     return out
 
 
-def write_review(path: str | os.PathLike[str], entries: Iterable[ReviewEntry]) -> list[ReviewEntry]:
-    """Write the review file, keeping decisions from the file already there; returns what was written."""
+def write_review(
+    path: str | os.PathLike[str], entries: Iterable[ReviewEntry], mapped: Iterable[MappedEntry] = ()
+) -> list[ReviewEntry]:
+    """Write the review file, keeping decisions from the file already there; returns the entries written.
+
+    ``mapped`` (see :func:`mapped_entries`) is listed after the entries, for checking; it is rewritten each
+    time, as it holds no decisions.
+    """
     target = Path(path)
     entries = list(entries)
     if target.exists():
@@ -173,7 +258,7 @@ def write_review(path: str | os.PathLike[str], entries: Iterable[ReviewEntry]) -
                 f"herstel of verwijder het eerst.\n{error.message}",
             ) from None
         entries = merge_accepted(entries, earlier)
-    _write_atomic(target, dump_review(entries))
+    _write_atomic(target, dump_review(entries, mapped))
     return entries
 
 
@@ -254,16 +339,24 @@ def _entry_from(item: Any, number: int, problems: list[str]) -> ReviewEntry | No
         )
         suggestions = []
     note = item.get("note")
+    reason = item.get("reason")
     columns = item.get("columns", [])
     if not isinstance(columns, list) or not all(isinstance(column, str) for column in columns):
         problems.append(f"{where} ({field_name} '{value}'): 'columns' moet een lijst kolomnamen zijn.")
         columns = []
     return ReviewEntry(
-        field_name, value, count, suggestions, accept, note if isinstance(note, str) else None, columns
+        field_name,
+        value,
+        count,
+        suggestions,
+        accept,
+        note if isinstance(note, str) else None,
+        columns,
+        reason if isinstance(reason, str) else None,
     )
 
 
-_ENTRY_KEYS = frozenset({"field", "value", "count", "columns", "note", "suggestions", "accept"})
+_ENTRY_KEYS = frozenset({"field", "value", "count", "columns", "note", "reason", "suggestions", "accept"})
 
 
 def _accept_problem(field_name: str, accept: Any) -> str | None:

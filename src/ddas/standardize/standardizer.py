@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from ddas.standardize.dictionary import AMBIGUOUS, DICTIONARY, FIELDS, Ambiguous
+from ddas.standardize.matcher import Explanation, matcher_for
 from ddas.standardize.normalize import normalize
 
 __all__ = [
     "MIN_SCORE",
+    "Explanation",
     "Match",
     "Source",
     "StandardizeError",
@@ -43,19 +45,26 @@ class StandardizeError(ValueError):
 
 
 class Source(enum.StrEnum):
-    """Why a value got its standard value: reported, so that nothing is standardised unseen."""
+    """Why a value got its standard value: reported, so that nothing is standardised unseen.
+
+    ``RULE`` is a value recognised by its words (:mod:`ddas.standardize.matcher`) rather than spelled as in the
+    dictionary; those are the ones a person may want to check, so the review file lists them with the reason.
+    """
 
     EXACT = "exact"
     OVERRIDE = "override"
     DICTIONARY = "dictionary"
+    RULE = "rule"
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A standardised value and where it came from."""
+    """A standardised value, where it came from, and (for ``RULE``) why: the Dutch reason and the rule."""
 
     standard: str
     source: Source
+    reason: str = ""
+    rule: str = ""
 
 
 def field_names() -> tuple[str, ...]:
@@ -103,7 +112,8 @@ def _ambiguous(field: str) -> dict[str, Ambiguous]:
 
 
 class Standardizer:
-    """Looks values up in this order: exact standard value, the mapping's overrides, the built-in dictionary.
+    """Looks values up in this order: exact standard value, the mapping's overrides, the built-in dictionary,
+    the recognition rules (:mod:`ddas.standardize.matcher`).
 
     ``overrides`` is the mapping file's ``values`` section: field → local spelling → standard value. Its keys
     are matched normalised, like the dictionary's, and every target must be an official value of its field:
@@ -138,6 +148,7 @@ class Standardizer:
                     )
                 target[key] = standard
         self._cache: dict[tuple[str, str], Match | None] = {}
+        self._explained: dict[tuple[str, str], Explanation] = {}
         self._choices: dict[str, tuple[list[str], list[str]]] = {}
 
     def lookup(self, field: str, value: str) -> Match | None:
@@ -155,9 +166,57 @@ class Standardizer:
                 match = Match(standard, Source.OVERRIDE)
             else:
                 standard = _builtin(field).get(key) if key else None
-                match = Match(standard, Source.DICTIONARY) if standard is not None else None
+                if standard is not None:
+                    match = Match(standard, Source.DICTIONARY)
+                else:
+                    explanation = self._recognise(field, key)
+                    match = None
+                    if explanation.standard is not None:
+                        match = Match(explanation.standard, Source.RULE, explanation.reason, explanation.rule)
         self._cache[(field, value)] = match
         return match
+
+    def explain(self, field: str, value: str) -> Explanation:
+        """Why ``value`` gets the standard value it gets, or none: for the review file and ``--details``.
+
+        ``standard`` is what :meth:`standard` returns; ``code`` says which step decided (``exact``,
+        ``override``, ``dictionary``, or one of the matcher's codes), ``reason`` says it in Dutch.
+        """
+        match = self.lookup(field, value)
+        if match is None or match.source is Source.RULE:
+            return self._recognise(field, normalize(value))
+        if match.source is Source.EXACT:
+            return Explanation(match.standard, "exact", "De standaardwaarde zelf.", (match.standard,))
+        if match.source is Source.OVERRIDE:
+            return Explanation(
+                match.standard, "override", "Vertaald door de mapping (values).", (match.standard,)
+            )
+        return Explanation(
+            match.standard,
+            "dictionary",
+            f"Staat in het woordenboek als spelling van '{match.standard}'.",
+            (match.standard,),
+        )
+
+    def _recognise(self, field: str, key: str) -> Explanation:
+        """The matcher's decision for a normalised value, once per value."""
+        explained = self._explained.get((field, key))
+        if explained is None:
+            entry = _ambiguous(field).get(key) if key else None
+            if entry is not None:
+                explained = Explanation(
+                    None,
+                    "ambiguous",
+                    "Bewust niet vertaald: het woordenboek kent deze spelling als dubbelzinnig (waarom: zie "
+                    "'note').",
+                    entry.candidates,
+                    f"'{entry.variant}'",
+                    entry.reason,
+                )
+            else:
+                explained = matcher_for(field).explain(key)
+            self._explained[(field, key)] = explained
+        return explained
 
     def standard(self, field: str, value: str) -> str | None:
         """The standard value ``value`` means, or None (unmapped: it belongs in the review file)."""
@@ -165,9 +224,17 @@ class Standardizer:
         return match.standard if match is not None else None
 
     def ambiguity(self, field: str, value: str) -> Ambiguous | None:
-        """The dictionary's note when ``value`` is a known ambiguous spelling, so reviewers see the reason."""
+        """Why ``value`` is ambiguous, so reviewers see the reason: a known ambiguous spelling of the dictionary,
+        or (for a value nothing maps) an ambiguity rule that matched its words; None otherwise."""
         official_values(field)
-        return _ambiguous(field).get(normalize(value))
+        key = normalize(value)
+        entry = _ambiguous(field).get(key)
+        if entry is not None or self.lookup(field, value) is not None:
+            return entry
+        explanation = self._recognise(field, key)
+        if explanation.code != "ambiguous":
+            return None
+        return Ambiguous(explanation.rule.strip("'"), explanation.candidates, explanation.ambiguity)
 
     def suggest(self, field: str, value: str, limit: int = 3) -> list[tuple[str, float]]:
         """The ``limit`` standard values ``value`` most likely means, best first, scores 0–100.
@@ -191,7 +258,7 @@ class Standardizer:
             standard = targets[index]
             if score > best.get(standard, -1.0):
                 best[standard] = score
-        entry = _ambiguous(field).get(query)
+        entry = self.ambiguity(field, value)
         keep = entry.candidates if entry is not None else ()
         for candidate in keep:
             best.setdefault(candidate, similarity(query, normalize(candidate)))

@@ -413,7 +413,7 @@ def _import_export(
     """CSV/XLSX + mapping: records through the validator into the store; unmapped values into a review file
     next to the source, their rows held back until the mapping says what the values mean."""
     from ddas.sources import SourceError, read_export
-    from ddas.standardize.review import ReviewError, write_review
+    from ddas.standardize.review import ReviewError, mapped_entries, write_review
 
     if not mapping.is_file():
         raise UnreadableSource(f"Het mappingbestand '{mapping}' bestaat niet of is geen bestand.")
@@ -452,7 +452,7 @@ def _import_export(
     if result.unmapped:
         target = review_path(path)
         try:
-            write_review(target, result.unmapped)
+            write_review(target, result.unmapped, mapped_entries(result.translations))
         except (OSError, ReviewError) as exc:
             raise UnreadableSource(f"Het reviewbestand '{target}' is niet te schrijven: {exc}") from None
         summary.review_file = str(target)
