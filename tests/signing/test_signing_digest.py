@@ -65,3 +65,33 @@ def test_check_digest_says_precisely_what_is_wrong(header: str, fragment: str) -
     assert caught.value.code == "SIG_DIGEST_MISMATCH"
     assert fragment in caught.value.nl
     assert caught.value.en and caught.value.en != caught.value.nl
+
+
+def _digest_of(data: bytes) -> str:
+    return _b64(hashlib.sha256(data).digest())
+
+
+@pytest.mark.parametrize(
+    ("header", "fragment"),
+    [
+        # A verifier that compared only as much as was sent would accept these two.
+        ("SHA-256=", "hoort niet bij de ontvangen body"),
+        ("SHA-256=" + _b64(hashlib.sha256(BODY).digest()[:16]), "hoort niet bij de ontvangen body"),
+        ("SHA-256=" + _digest_of(BODY)[:8], "hoort niet bij de ontvangen body"),
+        ("SHA-256=" + _digest_of(BODY)[:-4], "hoort niet bij de ontvangen body"),
+        # Malformed base64: a character outside the alphabet, a missing padding character.
+        ("SHA-256=" + _digest_of(BODY)[:-2] + "*=", "geen geldige base64"),
+        ("SHA-256=" + _digest_of(BODY)[:-1], "geen geldige base64"),
+        # The right value under a name we do not compute is no digest at all.
+        ("SHA256=" + _digest_of(BODY), "geen SHA-256"),
+        ("SHA-1=" + _digest_of(BODY), "geen SHA-256"),
+        # A known name with the value of another algorithm.
+        ("SHA-512=" + _digest_of(BODY), "hoort niet bij de ontvangen body"),
+    ],
+)
+def test_empty_truncated_malformed_and_misnamed_digests_are_refused(header: str, fragment: str) -> None:
+    with pytest.raises(SignatureError) as caught:
+        check_digest(BODY, header)
+    assert caught.value.code == "SIG_DIGEST_MISMATCH"
+    assert fragment in caught.value.nl
+    assert not digest_matches(BODY, header)

@@ -15,6 +15,11 @@ its own stable code:
 4. the leaf is fit for signing: not a CA, keyUsage with digitalSignature, and not a TLS-only certificate (an EKU
    limited to serverAuth/clientAuth), because SPEC §6 keeps signing keys apart from TLS keys → `SIG_CERT_USAGE`.
 
+A signing certificate that is exactly (DER) one of the trust store's pinned certificates skips checks 1, 2 and 4:
+the operator has said "this certificate, as it is", which is what a test set-up with a self-signed client
+certificate needs (such a certificate made by `openssl req -x509` is even marked CA:TRUE). Check 3 still applies,
+so an expired pinned certificate is refused. Pinning is never configured by default.
+
 Revocation (OCSP/CRL) is not checked here: the development PKI publishes none, and PKIoverheid revocation is
 checked by the FSC/TLS layer in front of the service.
 """
@@ -45,15 +50,20 @@ def validate_chain(
     """Validate `chain` (leaf first, as in x5c) against `trust` at `now`; return the path leaf → anchor."""
     moment = _utc(now)
     leaf = chain[0]
+    if trust.is_pinned(leaf):
+        _check_validity(leaf, ("vastgepinde ondertekeningscertificaat", "pinned signing certificate"), moment)
+        return (leaf,)
     pool = [c for c in (*chain[1:], *trust.intermediates) if not _same(c, leaf) and not _in(c, trust.roots)]
     path = _build_path([leaf], pool, trust.roots)
     if path is None:
         issuer = leaf.issuer.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber"})
+        pinned_nl = " en is geen vastgepind certificaat" if trust.pinned else ""
+        pinned_en = " and is not a pinned certificate" if trust.pinned else ""
         raise SignatureError(
             "SIG_CHAIN_UNTRUSTED",
-            f"de certificaatketen van '{_name(leaf)}' leidt niet naar een vertrouwd rootcertificaat "
+            f"de certificaatketen van '{_name(leaf)}' leidt niet naar een vertrouwd rootcertificaat{pinned_nl} "
             f"(uitgever van het ondertekeningscertificaat: '{issuer}')",
-            f"the certificate chain of '{_name(leaf)}' does not lead to a trusted root certificate "
+            f"the certificate chain of '{_name(leaf)}' does not lead to a trusted root certificate{pinned_en} "
             f"(issuer of the signing certificate: '{issuer}')",
         )
     _check_issuers(path)

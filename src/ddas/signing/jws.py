@@ -98,7 +98,8 @@ class Verified:
     """A signature that verified: which form matched and who signed.
 
     `detail` names the exact variant (English, for logs and problem details); `oin` is the signing
-    certificate's subject serialNumber, which carries the (sub)OIN in PKIoverheid certificates.
+    certificate's subject serialNumber, which carries the (sub)OIN in PKIoverheid certificates. `pinned` says
+    the certificate was accepted because it is pinned (no chain checked), which a log must be able to show.
     """
 
     form: Form
@@ -108,6 +109,7 @@ class Verified:
     kid: str | None
     certificate: x509.Certificate
     path: tuple[x509.Certificate, ...]
+    pinned: bool = False
 
 
 def canonical_json(body: bytes) -> bytes:
@@ -230,14 +232,16 @@ def verify(
                 kid=kid if isinstance(kid, str) else None,
                 certificate=leaf,
                 path=path,
+                pinned=trust.is_pinned(leaf),
             )
             logger.info(
-                "nlgov-adr-payload-sig geldig: vorm %s (%s), ondertekenaar %s, OIN %s, kid %s",
+                "nlgov-adr-payload-sig geldig: vorm %s (%s), ondertekenaar %s, OIN %s, kid %s%s",
                 form,
                 detail,
                 verified.subject,
                 verified.oin,
                 verified.kid,
+                ", certificaat vastgepind (geen ketencontrole)" if verified.pinned else "",
             )
             return verified
         logger.debug("nlgov-adr-payload-sig: vorm %s (%s) klopt niet", form, detail)

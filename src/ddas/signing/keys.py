@@ -129,18 +129,22 @@ class TrustStore:
     """Trust anchors for received signatures (root CAs) plus optional intermediates for path building.
 
     Intermediates here are not trusted by themselves: they only help complete a chain when a sender's `x5c`
-    omits them. Every path must still end at one of `roots`.
+    omits them. Every path must still end at one of `roots`, unless the signing certificate itself is one of
+    `pinned`: certificates an operator trusts exactly as they are, for test set-ups whose client signs with a
+    self-signed certificate (`openssl req -x509`, which also marks it a CA). A pinned certificate vouches for
+    itself only; it is never an anchor for other certificates, and it need not be a CA.
     """
 
     roots: tuple[x509.Certificate, ...]
     intermediates: tuple[x509.Certificate, ...] = field(default=())
+    pinned: tuple[x509.Certificate, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        if not self.roots:
+        if not self.roots and not self.pinned:
             raise KeyMaterialError(
                 "TRUST_EMPTY",
-                "de vertrouwenslijst bevat geen enkel rootcertificaat",
-                "the trust store holds no root certificate",
+                "de vertrouwenslijst bevat geen enkel rootcertificaat (en geen vastgepind certificaat)",
+                "the trust store holds no root certificate (and no pinned certificate)",
             )
         for certificate in (*self.roots, *self.intermediates):
             if not _is_ca(certificate):
@@ -153,11 +157,22 @@ class TrustStore:
                 )
 
     @classmethod
-    def from_pem(cls, paths: Iterable[Path | str], intermediates: Iterable[Path | str] = ()) -> TrustStore:
-        """Roots from `paths` and intermediates from `intermediates`; each file may hold several certificates."""
+    def from_pem(
+        cls,
+        paths: Iterable[Path | str],
+        intermediates: Iterable[Path | str] = (),
+        pinned: Iterable[Path | str] = (),
+    ) -> TrustStore:
+        """Roots from `paths`, intermediates from `intermediates` and pinned signing certificates from `pinned`;
+        each file may hold several certificates."""
         roots = [certificate for path in paths for certificate in load_certificates(path)]
         extra = [certificate for path in intermediates for certificate in load_certificates(path)]
-        return cls(roots=tuple(roots), intermediates=tuple(extra))
+        fixed = [certificate for path in pinned for certificate in load_certificates(path)]
+        return cls(roots=tuple(roots), intermediates=tuple(extra), pinned=tuple(fixed))
+
+    def is_pinned(self, certificate: x509.Certificate) -> bool:
+        """True when `certificate` is, byte for byte (DER), one of the pinned certificates."""
+        return any(certificate == candidate for candidate in self.pinned)
 
 
 def _is_ca(certificate: x509.Certificate) -> bool:

@@ -13,10 +13,13 @@ import hashlib
 import json
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -134,8 +137,26 @@ class LiveServer:
 @contextmanager
 def live_server(app: Any, **ssl_options: Any) -> Iterator[LiveServer]:
     """Run `app` on loopback for the duration of the block; `ssl_options` go to uvicorn (ssl_certfile, ...)."""
-    sock = _free_socket()
     config = uvicorn.Config(app, log_level="warning", lifespan="off", **ssl_options)
+    with run_config(config, "https" if "ssl_certfile" in ssl_options else "http") as server:
+        yield server
+
+
+@contextmanager
+def served_as_ddas_serve(settings: Any, app: Any) -> Iterator[LiveServer]:
+    """Run `app` under exactly the uvicorn configuration `ddas serve` uses for `settings` (guards, TLS)."""
+    from ddas.provider.app.app import signing_identity
+    from ddas.provider.app.server import uvicorn_config
+
+    config = uvicorn_config(settings, app, identity=signing_identity(settings), log_level="warning")
+    with run_config(config, "https" if settings.tls.certificate is not None else "http") as server:
+        yield server
+
+
+@contextmanager
+def run_config(config: uvicorn.Config, scheme: str) -> Iterator[LiveServer]:
+    """Run a uvicorn configuration in a thread on a free loopback port for the duration of the block."""
+    sock = _free_socket()
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -145,11 +166,55 @@ def live_server(app: Any, **ssl_options: Any) -> Iterator[LiveServer]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield LiveServer(server, sock, thread, "https" if "ssl_certfile" in ssl_options else "http")
+        yield LiveServer(server, sock, thread, scheme)
     finally:
         server.should_exit = True
         thread.join(timeout=20)
         sock.close()
+
+
+SERVE_LAUNCH = "import typer; from ddas.provider.app.commands import serve_command; typer.run(serve_command)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Served:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+        self.process = process
+        self.url = url
+        self.log = log
+
+
+def start_serve(args: list[str], log: Path, scheme: str, port: int, ssl_context: Any = None) -> Served:
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE_LAUNCH, *args], stdout=handle, stderr=subprocess.STDOUT
+    )
+    url = f"{scheme}://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve stopped: {log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return Served(process, url, log)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("serve did not start")
+
+
+def stop_serve(served: Served) -> None:
+    served.process.terminate()
+    try:
+        served.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        served.process.kill()
+        served.process.wait()
 
 
 def client_ssl_context(ca_pem: str, cert: str | None = None, key: str | None = None) -> ssl.SSLContext:
@@ -199,31 +264,40 @@ def bsns_in(*documents: dict[str, Any]) -> set[str]:
     return found
 
 
+def consumer_headers(pki: DevPki, body: bytes) -> dict[str, str]:
+    """Content-Type, Digest and signature for `body`, signed as the dev consumer (outsider's code)."""
+    signed = third_party_sign(
+        body, pki.path("consumer-sign.pem").read_bytes(), pki.path("consumer-sign.key").read_bytes()
+    )
+    return {"Content-Type": "application/json", **signed}
+
+
 def request_series(url: str, pki: DevPki, bsn: str) -> None:
-    """Every kind of request: all pages of both kinds, a signed request, errors carrying a BSN in the body."""
+    """Every kind of request, each signed as the consumer (as a service with trust anchors requires): all pages
+    of both kinds, errors carrying a BSN in the body, and an unknown path with a BSN in it."""
+
+    def send(client: httpx.Client, path: str, body: bytes) -> int:
+        response = client.post(url + path, content=body, headers=consumer_headers(pki, body))
+        return int(response.status_code)
+
     with httpx.Client(timeout=60) as client:
         for base, size in ((BASE_SHV, 40), (BASE_VS, 50)):
-            first = client.post(url + base + "/gegevens", json={**PERIOD, "pageSize": size})
-            assert first.status_code == 200
+            first = client.post(
+                url + base + "/gegevens",
+                content=(body := json.dumps({**PERIOD, "pageSize": size}).encode()),
+                headers=consumer_headers(pki, body),
+            )
+            assert first.status_code == 200, first.text
             for page in range(2, first.json()["paginering"]["totalPages"] + 1):
-                assert (
-                    client.post(
-                        url + base + "/gegevens", json={**PERIOD, "pageSize": size, "page": page}
-                    ).status_code
-                    == 200
-                )
-        body = b'{"pageSize": 2}'
-        signed = third_party_sign(
-            body, pki.path("consumer-sign.pem").read_bytes(), pki.path("consumer-sign.key").read_bytes()
-        )
-        assert client.post(url + BASE_SHV + "/gegevens", content=body, headers=signed).status_code == 200
+                paged = json.dumps({**PERIOD, "pageSize": size, "page": page}).encode()
+                assert send(client, base + "/gegevens", paged) == 200
+        assert send(client, BASE_SHV + "/gegevens", b'{"pageSize": 2}') == 200
         leaky = [
             {"aanleverende_organisatie": bsn},
             {bsn: 1},
             {"page": int(bsn)},
         ]
-        statuses = [client.post(url + BASE_SHV + "/gegevens", json=b).status_code for b in leaky]
+        statuses = [send(client, BASE_SHV + "/gegevens", json.dumps(b).encode()) for b in leaky]
         assert statuses == [422, 400, 200]
-        bad = client.post(url + BASE_SHV + "/gegevens", content=f'{{"x": {bsn}'.encode())
-        assert bad.status_code == 400
-        assert client.post(url + f"/{bsn}/gegevens", json={}).status_code == 404
+        assert send(client, BASE_SHV + "/gegevens", f'{{"x": {bsn}'.encode()) == 400
+        assert send(client, f"/{bsn}/gegevens", b"{}") == 404

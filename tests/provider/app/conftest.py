@@ -68,7 +68,12 @@ def store(store_file: Path, tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def signed_settings(pki: DevPki) -> ProviderSettings:
-    """Responses signed with the provider key, request signatures checked against the dev root."""
+    """Responses signed with the provider key, request signatures checked against the dev root.
+
+    Request signatures are made optional here (the service's default with trust anchors is to require them),
+    so that tests about bodies, paging and errors can send plain requests; a signature that is sent is still
+    verified. The default itself is tested in test_app_hardening.py.
+    """
     return load_settings(
         environ={},
         overrides={
@@ -76,6 +81,7 @@ def signed_settings(pki: DevPki) -> ProviderSettings:
                 "certificate": str(pki.path("provider-sign.pem")),
                 "key": str(pki.path("provider-sign.key")),
                 "trust_anchors": [str(pki.path("root-ca.pem"))],
+                "require_request_signature": False,
             },
             "rate_limit_per_minute": 0,
         },

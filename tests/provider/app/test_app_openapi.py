@@ -20,7 +20,7 @@ from ddas.provider.app import ProviderSettings
 from ddas.provider.app.openapi import openapi_document
 from ddas.spec.kinds import Kind
 
-EXTRA_STATUSES = {"413", "503"}
+EXTRA_STATUSES = {"408", "413", "415", "500", "503"}
 OFFICIAL = {Kind.SHV: "DDAS-SHV.yaml", Kind.VS: "DDAS-VS.yaml"}
 EXCHANGE_MODELS = {Kind.SHV: "shv-v1.0/schema.json", Kind.VS: "vs-v0.9/schema.json"}
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,20 @@ from typing import Any
 
 import httpx
 import pytest
-from _app_helpers import BASE_SHV, PERIOD, bsns_in, client_ssl_context, independent_verify, request_series
+from _app_helpers import (
+    BASE_SHV,
+    PERIOD,
+    SERVE_LAUNCH,
+    Served,
+    bsns_in,
+    client_ssl_context,
+    consumer_headers,
+    free_port,
+    independent_verify,
+    request_series,
+    start_serve,
+    stop_serve,
+)
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -22,47 +34,6 @@ from cryptography.x509.oid import NameOID
 
 from ddas.signing.pki import CLIENT_TLS, issue_certificate
 from ddas.signing.testing import DevPki
-
-LAUNCH = "import typer; from ddas.provider.app.commands import serve_command; typer.run(serve_command)"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Served:
-    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-        self.process = process
-        self.url = url
-        self.log = log
-
-
-def _start(args: list[str], log: Path, scheme: str, port: int, ssl_context: Any = None) -> Served:
-    handle = log.open("wb")
-    process = subprocess.Popen([sys.executable, "-c", LAUNCH, *args], stdout=handle, stderr=subprocess.STDOUT)
-    url = f"{scheme}://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve stopped: {log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return Served(process, url, log)
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("serve did not start")
-
-
-def _stop(served: Served) -> None:
-    served.process.terminate()
-    try:
-        served.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        served.process.kill()
-        served.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +45,12 @@ def store_copy(store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.fixture(scope="module")
 def tls_server(store_copy: Path, pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("tls-log") / "serve.log"
     args = ["--store", f"sqlite:///{store_copy}", "--port", str(port), "--certs", str(pki.directory), "--tls"]
-    served = _start(args, log, "https", port)
+    served = start_serve(args, log, "https", port)
     yield served
-    _stop(served)
+    stop_serve(served)
 
 
 def _tls_client(pki: DevPki, cert: str | None = None, key: str | None = None) -> httpx.Client:
@@ -88,8 +59,11 @@ def _tls_client(pki: DevPki, cert: str | None = None, key: str | None = None) ->
 
 
 def test_mutual_tls_with_a_dev_client_certificate(tls_server: Served, pki: DevPki) -> None:
+    body = json.dumps({**PERIOD, "pageSize": 3}).encode()
     with _tls_client(pki, str(pki.path("consumer-tls.pem")), str(pki.path("consumer-tls.key"))) as client:
-        response = client.post(tls_server.url + BASE_SHV + "/gegevens", json={**PERIOD, "pageSize": 3})
+        response = client.post(
+            tls_server.url + BASE_SHV + "/gegevens", content=body, headers=consumer_headers(pki, body)
+        )
     assert response.status_code == 200
     assert response.json()["paginering"]["pageSize"] == 3
     independent_verify(response.content, response.headers, pki.path("root-ca.pem").read_bytes())
@@ -138,7 +112,7 @@ def test_plain_http_to_the_tls_port_gets_no_answer(tls_server: Served) -> None:
 def test_bad_start_up_options_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
     store = ["--store", f"sqlite:///{tmp_path / 's.sqlite'}"] if "--store" not in args else []
     result = subprocess.run(
-        [sys.executable, "-c", LAUNCH, *store, "--port", str(_free_port()), *args],
+        [sys.executable, "-c", SERVE_LAUNCH, *store, "--port", str(free_port()), *args],
         capture_output=True,
         timeout=60,
     )
@@ -156,9 +130,9 @@ def test_debug_log_of_a_full_request_series_holds_no_bsn(
 ) -> None:
     bsns = bsns_in(shv_document, vs_document, own_gemeente_document)
     assert len(bsns) > 100
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
-    served = _start(
+    served = start_serve(
         [
             "--store",
             f"sqlite:///{store_copy}",
@@ -177,7 +151,7 @@ def test_debug_log_of_a_full_request_series_holds_no_bsn(
     try:
         request_series(served.url, pki, bsn)
     finally:
-        _stop(served)
+        stop_serve(served)
     text = log.read_text()
     assert "gegevens shv" in text and "gegevens vs" in text and "DEBUG" in text
     assert "ondertekening verzoek geldig: vorm bytes" in text
@@ -198,7 +172,7 @@ def test_unusable_key_material_stops_the_service_at_start_up(tmp_path: Path, pki
         [
             sys.executable,
             "-c",
-            LAUNCH,
+            SERVE_LAUNCH,
             "--store",
             f"sqlite:///{tmp_path / 's.sqlite'}",
             "--config",

@@ -3,9 +3,13 @@
 `create_app(settings, store)` builds one FastAPI application serving both kinds, each under its own base path:
 `POST <base>/gegevens` and `GET <base>/openapi.json`, plus `POST /oauth2/token` when the built-in token
 endpoint is switched on. A request passes, in order: the token (401/403, FSC errors), the rate limit (429), the
-body size (413), the request signature (401, problem details with the `SIG_*` code), the body schema (400/422),
-and only then reaches `GegevensService`, which knows nothing of HTTP. Every response leaves through
-`SignResponses`. Nothing here logs a request body or a value from it.
+media type (415), the body size and the time it takes to arrive (413, 408), the request signature (401, problem
+details with the `SIG_*` code) and the signer's OIN (403), the body schema (400/422), and only then reaches
+`GegevensService`, which knows nothing of HTTP. Every response, errors and unexpected failures included,
+leaves through `SignResponses`. Nothing here logs a request body or a value from it.
+
+Paths are matched exactly: Starlette's trailing-slash redirect is off, because it builds its `Location` from
+the request's Host header (an open redirect for whoever forges one); `<base>/gegevens/` is simply a 404.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import binascii
 import contextlib
 import datetime as dt
 import logging
+import re
 import secrets
+import sqlite3
 import string
 import time
 from collections.abc import AsyncIterator, Callable
@@ -24,7 +30,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
+import anyio
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -47,14 +55,18 @@ from ddas.provider.app.settings import ProviderSettings
 from ddas.provider.app.signing import RequestVerifier, SignResponses
 from ddas.provider.store import Store, StoreError
 from ddas.signing.jws import SIGNATURE_HEADER
-from ddas.signing.keys import SigningIdentity, TrustStore, load_identity
+from ddas.signing.keys import SigningIdentity, TrustStore, load_identity, subject_name
 from ddas.spec.kinds import Kind
 
-__all__ = ["TOKEN_PATH", "create_app"]
+__all__ = ["TOKEN_PATH", "create_app", "signing_identity"]
 
 log = logging.getLogger("ddas.provider.app")
 
 TOKEN_PATH = "/oauth2/token"
+
+#: What a store that cannot be used raises: the store's own errors, SQLAlchemy's, and the drivers' own (the page
+#: reads use the driver's cursor directly, so a broken table surfaces as sqlite3 or psycopg errors).
+_STORE_ERRORS = (StoreError, SQLAlchemyError, sqlite3.Error, psycopg.Error)
 
 #: The time zone the reporting periods are counted in: a request on 1 July 00:30 in the Netherlands is July.
 _TZ = ZoneInfo("Europe/Amsterdam")
@@ -77,7 +89,8 @@ class _Services:
     clock: Callable[[], dt.datetime]
 
 
-def _identity(settings: ProviderSettings) -> SigningIdentity | None:
+def signing_identity(settings: ProviderSettings) -> SigningIdentity | None:
+    """The identity responses are signed with; None when no signing certificate is configured."""
     signing = settings.signing
     if signing.certificate is None or signing.key is None:
         return None
@@ -85,9 +98,24 @@ def _identity(settings: ProviderSettings) -> SigningIdentity | None:
 
 
 def _trust(settings: ProviderSettings) -> TrustStore | None:
-    if not settings.signing.trust_anchors:
+    signing = settings.signing
+    if not signing.signatures_checked:
         return None
-    return TrustStore.from_pem(settings.signing.trust_anchors, settings.signing.intermediates)
+    return TrustStore.from_pem(signing.trust_anchors, signing.intermediates, signing.pinned_certificates)
+
+
+def _warn_about_relaxations(settings: ProviderSettings, trust: TrustStore | None) -> None:
+    """Say at start-up what a production service should not do: every relaxation is a line in the log."""
+    if trust is not None and not settings.signing.signatures_required:
+        log.warning(
+            "ondertekening van verzoeken is OPTIONEEL (--optional-signature): verzoeken zonder "
+            "nlgov-adr-payload-sig worden beantwoord"
+        )
+    if trust is not None and trust.pinned:
+        log.warning(
+            "vastgepinde ondertekeningscertificaten (alleen voor testopstellingen; geen ketencontrole): %s",
+            "; ".join(subject_name(certificate) for certificate in trust.pinned),
+        )
 
 
 def _client_address(request: Request) -> str:
@@ -107,7 +135,7 @@ def create_app(
     tests fix "now" for the default period and `aanleverdatumEnTijd`.
     """
     now = clock or _now
-    identity = _identity(settings)
+    identity = signing_identity(settings)
     trust = _trust(settings)
     auth = settings.auth
     services = _Services(
@@ -116,11 +144,16 @@ def create_app(
         verifier=TokenVerifier(auth) if auth.mode == "oauth2" else None,
         issuer=TokenIssuer(auth) if auth.token_endpoint else None,
         limiter=RateLimiter(settings.rate_limit_per_minute),
-        signatures=RequestVerifier(trust, required=settings.signing.require_request_signature),
+        signatures=RequestVerifier(
+            trust,
+            required=settings.signing.signatures_required,
+            allowed_oins=settings.signing.allowed_oins,
+        ),
         clock=now,
     )
     if identity is None:
         log.warning("geen ondertekeningscertificaat ingesteld: antwoorden worden NIET ondertekend")
+    _warn_about_relaxations(settings, trust)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -133,9 +166,9 @@ def create_app(
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,
     )
-    if identity is not None:
-        app.add_middleware(SignResponses, identity=identity)
+    app.add_middleware(SignResponses, identity=identity)
     _add_error_handlers(app)
     for kind in Kind:
         base = settings.shv_base_path if kind is Kind.SHV else settings.vs_base_path
@@ -258,8 +291,41 @@ def _authorise(services: _Services, request: Request) -> Principal | None:
     return principal
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed `limit` (declared or streamed)."""
+def _check_media_type(request: Request) -> None:
+    """Refuse (415) a body declared as anything but JSON in UTF-8; no Content-Type at all is read as JSON."""
+    declared = request.headers.get("content-type")
+    if declared is None:
+        return
+    media, _, parameters = declared.partition(";")
+    media = media.strip().lower()
+    charset = ""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    json_type = media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    if json_type and charset in ("", "utf-8", "utf8"):
+        return
+    shown = f" (ontvangen: {media})" if _MEDIA_TYPE.fullmatch(media) else ""
+    raise Problem(
+        415,
+        "unsupported-media-type",
+        "Mediatype niet ondersteund",
+        f"De body moet JSON in UTF-8 zijn, met Content-Type: application/json{shown}.",
+    )
+
+
+_MEDIA_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]{1,40}/[a-z0-9!#$&^_.+-]{1,60}")
+
+
+async def _read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed `limit` (declared or streamed),
+    and with 408 when it has not arrived completely within `timeout` seconds.
+
+    A 408 closes the connection (the client has stalled). A 413 does not: closing while the client is still
+    sending its body makes the client's next write hit a reset, which can destroy the 413 before it is read;
+    the server instead discards the rest of the body, for at most the same `timeout` (see `server.py`).
+    """
     too_large = Problem(
         413,
         "body-too-large",
@@ -278,11 +344,22 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise too_large
     chunks: list[bytes] = []
     received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > limit:
+                    raise too_large
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Problem(
+            408,
+            "body-timeout",
+            "Verzoek niet op tijd ontvangen",
+            f"De body van het verzoek was niet binnen {timeout:g} seconden volledig binnen "
+            f"({received} bytes ontvangen); de verbinding wordt gesloten.",
+            {"Connection": "close"},
+        ) from None
     return b"".join(chunks)
 
 
@@ -298,7 +375,8 @@ def _gegevens_endpoint(services: _Services, kind: Kind) -> Callable[[Request], A
         started = time.perf_counter()
         request_id = _request_id()
         principal = _authorise(services, request)
-        body = await _read_body(request, settings.max_body_bytes)
+        _check_media_type(request)
+        body = await _read_body(request, settings.max_body_bytes, settings.body_timeout_seconds)
         verified = services.signatures.check(
             body, request.headers.getlist(SIGNATURE_HEADER), request.headers.get("digest")
         )
@@ -311,7 +389,7 @@ def _gegevens_endpoint(services: _Services, kind: Kind) -> Callable[[Request], A
         )
         try:
             result = await run_in_threadpool(services.gegevens.page, kind, query)
-        except (StoreError, SQLAlchemyError) as exc:
+        except _STORE_ERRORS as exc:
             log.error(
                 "gegevens %s [%s]: opslag niet bruikbaar (%s)", kind.value, request_id, type(exc).__name__
             )
@@ -329,7 +407,9 @@ def _gegevens_endpoint(services: _Services, kind: Kind) -> Callable[[Request], A
             kind.value,
             request_id,
             principal.client_id if principal else _client_address(request),
-            f"{verified.form} (OIN {verified.oin})" if verified else "geen",
+            f"{verified.form} (OIN {verified.oin}{', vastgepind' if verified.pinned else ''})"
+            if verified
+            else "geen",
             query.start.isoformat(),
             query.end.isoformat(),
             ", één organisatie" if query.organisatie else "",
@@ -377,7 +457,9 @@ def _token_endpoint(services: _Services) -> Callable[[Request], Any]:
         limited = _rate_limited(services, "adres:" + _client_address(request))
         if limited is not None:
             raise limited
-        body = await _read_body(request, services.settings.max_body_bytes)
+        body = await _read_body(
+            request, services.settings.max_body_bytes, services.settings.body_timeout_seconds
+        )
         try:
             form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         except UnicodeDecodeError:

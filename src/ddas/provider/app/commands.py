@@ -1,9 +1,12 @@
 """`ddas serve`: the provider service under uvicorn, with real TLS and, given a client CA, mutual TLS.
 
 `--certs DIR` is the development short-cut over a PKI made by `ddas certs init DIR`: responses are signed with
-DIR's provider signing key, request signatures are checked against DIR's root, and `--tls` serves HTTPS with
-DIR's provider TLS certificate while demanding a client certificate issued under that root. Everything else
-comes from the settings (`--config FILE`, `DDAS_*`); options given here win over both.
+DIR's provider signing key, request signatures are checked against DIR's root (and required, as whenever
+request signatures can be checked; `--optional-signature` relaxes that), and `--tls` serves HTTPS with DIR's
+provider TLS certificate while demanding a client certificate issued under that root. `--trust-signing-cert`
+pins a client's own signing certificate for test set-ups. Everything else comes from the settings (`--config
+FILE`, `DDAS_*`); options given here win over both. The uvicorn configuration (timeouts, connection limit,
+keep-alive) lives in `server.py`.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-import ssl
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ddas.provider.app.logs import configure_logging
+from ddas.provider.app.server import uvicorn_config
 from ddas.provider.app.settings import ProviderSettings, SettingsError, load_settings
 
 __all__ = ["AuthMode", "build_settings", "certs_overrides", "serve_command", "uvicorn_config"]
@@ -62,6 +65,7 @@ def build_settings(
     client_ca: Path | None = None,
     config: Path | None = None,
     require_signature: bool | None = None,
+    pinned_certificates: list[Path] | None = None,
 ) -> ProviderSettings:
     """The settings `serve` runs with: file and environment, then the command-line options on top."""
     overrides: dict[str, Any] = {}
@@ -83,6 +87,8 @@ def build_settings(
         tls_settings |= from_certs.get("tls", {})
     if require_signature is not None:
         signing["require_request_signature"] = require_signature
+    if pinned_certificates:
+        signing["pinned_certificates"] = [str(path) for path in pinned_certificates]
     if tls_cert is not None:
         tls_settings["certificate"] = str(tls_cert)
     if tls_key is not None:
@@ -121,29 +127,6 @@ def _dev_token_key(configured: ProviderSettings, certs: Path) -> dict[str, Any]:
     return {"token_endpoint": True, "token_signing_key_file": str(certs / "provider-sign.key")}
 
 
-def uvicorn_config(settings: ProviderSettings, app: Any, *, log_level: str = "info") -> Any:
-    """The uvicorn configuration: HTTPS when a certificate is set, client certificates demanded with a CA."""
-    import uvicorn
-
-    kwargs: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_level": log_level,
-        # Records go to the handler `configure_logging` installed (redacting); uvicorn adds none of its own.
-        "log_config": None,
-        "lifespan": "off",
-        "server_header": False,
-        "proxy_headers": False,
-    }
-    if settings.tls.certificate is not None:
-        kwargs["ssl_certfile"] = str(settings.tls.certificate)
-        kwargs["ssl_keyfile"] = str(settings.tls.key)
-        if settings.tls.client_ca is not None:
-            kwargs["ssl_ca_certs"] = str(settings.tls.client_ca)
-            kwargs["ssl_cert_reqs"] = ssl.CERT_REQUIRED
-    return uvicorn.Config(app, **kwargs)
-
-
 def serve_command(
     store: Annotated[
         str | None,
@@ -177,7 +160,18 @@ def serve_command(
         bool | None,
         typer.Option(
             "--require-signature/--optional-signature",
-            help="Weiger verzoeken zonder nlgov-adr-payload-sig (een meegestuurde handtekening wordt altijd gecontroleerd).",
+            help="Verzoeken zonder nlgov-adr-payload-sig weigeren (standaard zodra rootcertificaten of "
+            "vastgepinde certificaten zijn ingesteld) of toch beantwoorden (--optional-signature, met een "
+            "waarschuwing bij de start). Een meegestuurde handtekening wordt altijd gecontroleerd.",
+        ),
+    ] = None,
+    trust_signing_cert: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust-signing-cert",
+            help="Alleen voor testopstellingen: vertrouw dit ondertekeningscertificaat (PEM) precies zoals het is, "
+            "zonder ketencontrole, ook als het zelfondertekend of een CA is (zoals 'openssl req -x509' het maakt); "
+            "de geldigheidsdata gelden wel. Herhaalbaar.",
         ),
     ] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning of error.")] = "info",
@@ -185,7 +179,7 @@ def serve_command(
     """Start de DDAS-dienst (POST <basispad>/gegevens voor SHV en VS), ondertekend en gepagineerd."""
     import uvicorn
 
-    from ddas.provider.app.app import create_app
+    from ddas.provider.app.app import create_app, signing_identity
     from ddas.provider.store import Store, StoreError, StoreUrlError
     from ddas.signing.errors import SigningError
 
@@ -202,6 +196,7 @@ def serve_command(
             client_ca=client_ca,
             config=config,
             require_signature=require_signature,
+            pinned_certificates=trust_signing_cert,
         )
     except SettingsError as exc:
         typer.echo(f"fout: {exc}", err=True)
@@ -224,16 +219,25 @@ def serve_command(
         raise typer.Exit(3) from None
     try:
         app = create_app(settings, opened)
+        identity = signing_identity(settings)
     except SigningError as exc:
         typer.echo(f"fout: {exc.code}: {exc.message('nl')}", err=True)
         raise typer.Exit(2) from None
     except (ValueError, OSError) as exc:
         typer.echo(f"fout: {exc}", err=True)
         raise typer.Exit(2) from None
+    log.info(
+        "verbindingen: TLS-handshake en verzoekkop binnen %g s, body binnen %g s, keep-alive %d s, "
+        "hoogstens %d tegelijk",
+        settings.header_timeout_seconds,
+        settings.body_timeout_seconds,
+        settings.keep_alive_seconds,
+        settings.max_connections,
+    )
     scheme = "https" if settings.tls.certificate else "http"
     typer.echo(
         f"ddas dienst op {scheme}://{settings.host}:{settings.port}{settings.shv_base_path}/gegevens en "
         f"{settings.vs_base_path}/gegevens",
         err=True,
     )
-    uvicorn.Server(uvicorn_config(settings, app, log_level=log_level)).run()
+    uvicorn.Server(uvicorn_config(settings, app, identity=identity, log_level=log_level)).run()

@@ -4,7 +4,8 @@ It describes the same operation, request and response schemas, headers and statu
 official files (`api-v1.0/DDAS-SHV.yaml`, `DDAS-VS.yaml`), written here rather than copied: the Uitwisselmodel
 is ddas's own JSON Schema for the kind (its `$defs` moved under `components/schemas`, so every `$ref` resolves
 inside this document), the server URL is the deployment's base path and the token URL the configured one.
-Additions describe what the service really does: 413 for a body over the limit, 503 when its store cannot be
+Additions describe what the service really does: 408 for a body that does not arrive in time, 413 for a body
+over the limit, 415 for a body that is not JSON, 500 for an unexpected failure, 503 when its store cannot be
 reached, and `Retry-After` with a problem body on 429. The tests walk this document and the official one side by side.
 """
 
@@ -258,10 +259,18 @@ def openapi_document(kind: Kind, settings: ProviderSettings) -> dict[str, Any]:
                             "het verzoek geeft problem details met een SIG_*-code",
                             www_authenticate=True,
                         ),
-                        "403": _fsc_response("Toegang geweigerd (bijv. verkeerde groep in token)"),
+                        "403": _fsc_response(
+                            "Toegang geweigerd (bijv. verkeerde groep in token); een geldig ondertekend verzoek "
+                            "van een OIN die niet op de lijst van afnemers staat geeft problem details met code "
+                            "oin-not-allowed"
+                        ),
                         "404": _fsc_response("Service of resource niet gevonden"),
                         "405": _fsc_response("Niet-ondersteunde HTTP-methode"),
+                        "408": _problem_response(
+                            "De body kwam niet op tijd volledig binnen; de verbinding wordt gesloten"
+                        ),
                         "413": _problem_response("Body groter dan deze aanbieder toestaat"),
+                        "415": _problem_response("De body is geen JSON (Content-Type: application/json)"),
                         "422": _problem_response(
                             "Request syntactisch correct, maar inhoudelijk niet verwerkbaar"
                         ),
@@ -275,6 +284,9 @@ def openapi_document(kind: Kind, settings: ProviderSettings) -> dict[str, Any]:
                             },
                         },
                         "502": _fsc_response("Service niet bereikbaar (FSC Inway fout)"),
+                        "500": _problem_response(
+                            "Onverwachte fout bij de aanbieder (gelogd, zonder details)"
+                        ),
                         "503": {
                             **_problem_response("De opslag van de aanbieder is tijdelijk niet bereikbaar"),
                             "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},

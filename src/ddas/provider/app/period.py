@@ -24,8 +24,10 @@ def containing_period(day: dt.date, granularity: Granularity) -> tuple[dt.date, 
     first_month = (day.month - 1) // months * months + 1
     start = dt.date(day.year, first_month, 1)
     next_month = first_month + months
-    following = dt.date(day.year + 1, 1, 1) if next_month > 12 else dt.date(day.year, next_month, 1)
-    return start, following - dt.timedelta(days=1)
+    if next_month > 12:
+        # Not "1 January next year minus a day": in the year 9999 there is no next year (a request may ask).
+        return start, dt.date(day.year, 12, 31)
+    return start, dt.date(day.year, next_month, 1) - dt.timedelta(days=1)
 
 
 def last_completed_period(today: dt.date, granularity: Granularity) -> tuple[dt.date, dt.date]:

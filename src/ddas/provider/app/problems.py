@@ -39,7 +39,8 @@ _PROBLEM_TYPE = "urn:ddas:problem:"
 
 @dataclass
 class Problem(Exception):
-    """A request the service refuses with problem+json: 400, 401 (signature), 413, 422, 429."""
+    """A request the service refuses with problem+json: 400, 401 (signature), 403 (signer not allowed), 408,
+    413, 415, 422, 429, 500, 503."""
 
     status: int
     code: str
@@ -51,19 +52,21 @@ class Problem(Exception):
     #: Further members (RFC 9457 extensions), e.g. `detail_en`.
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def body(self, instance: str) -> bytes:
-        """The problem details document; `instance` is the request path (a URI reference)."""
+    def body(self, instance: str | None) -> bytes:
+        """The problem details document; `instance` is the request path (a URI reference), None when the
+        request was too broken to have one."""
         doc: dict[str, Any] = {
             "type": _PROBLEM_TYPE + self.code,
             "title": self.title,
             "status": self.status,
             "detail": self.detail,
-            "instance": instance,
-            "code": self.code,
         }
-        if self.status == 401:
-            # A refused signature shares the 401 with FSC's token errors; with `domain` the body satisfies
-            # both the problem-details and the FscError schema the OpenAPI document names for 401.
+        if instance is not None:
+            doc["instance"] = instance
+        doc["code"] = self.code
+        if self.status in (401, 403):
+            # A refused signature (or signer) shares 401/403 with FSC's token errors; with `domain` the body
+            # satisfies both the problem-details and the FscError schema the OpenAPI document names for them.
             doc["domain"] = FSC_DOMAIN_INWAY
         if self.errors:
             doc["errors"] = self.errors

@@ -3,14 +3,17 @@
 Later sources win: built-in defaults < the YAML file (`--config`) < environment variables < command-line
 options. Environment variables are `DDAS_<FIELD>`, nested sections joined by a double underscore
 (`DDAS_AUTH__MODE=oauth2`, `DDAS_SIGNING__REQUIRE_REQUEST_SIGNATURE=true`); their values are read as YAML
-scalars or flow collections, so `60`, `true` and `[a, b]` mean what they say. Unknown keys in the file are an
-error (a typo must not silently switch security off); unknown `DDAS_*` variables are ignored because other
-ddas commands read their own.
+scalars or flow collections, so `60`, `true` and `[a, b]` mean what they say. OIN lists are the exception:
+`DDAS_SIGNING__ALLOWED_OINS=00000001003214345000,00000001234567890000` is split on commas and kept as text, because
+YAML would read an unquoted OIN as a (possibly octal) number. Unknown keys in the file are an error (a typo must
+not silently switch security off); unknown `DDAS_*` variables are ignored because other ddas commands read their
+own.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -102,8 +105,16 @@ class AuthSettings(_Section):
     clients: list[ClientSettings] = Field(default_factory=list)
 
 
+_OIN = re.compile(r"\d{20}")
+
+
 class SigningSettings(_Section):
-    """Payload signing (SPEC.md §6): the identity responses are signed with and the anchors requests chain to."""
+    """Payload signing (SPEC.md §6): the identity responses are signed with and the anchors requests chain to.
+
+    Secure by default: as soon as request signatures can be checked (trust anchors or pinned certificates are
+    configured), a request without one is refused. Only `require_request_signature: false` relaxes that, and the
+    service then warns at start-up.
+    """
 
     #: Signing certificate chain (PEM, leaf first) and its private key: separate from the TLS certificate.
     certificate: Path | None = None
@@ -111,14 +122,57 @@ class SigningSettings(_Section):
     kid: str | None = None
     trust_anchors: list[Path] = Field(default_factory=list)
     intermediates: list[Path] = Field(default_factory=list)
-    #: Refuse requests without a signature (a signature that is present is always verified).
-    require_request_signature: bool = False
+    #: Request signing certificates trusted exactly as they are, without chain or CA-flag checks (validity dates
+    #: still apply): for test set-ups whose client signs with a self-signed certificate. Never set by default.
+    pinned_certificates: list[Path] = Field(default_factory=list)
+    #: When not empty, only requests signed with a certificate whose subject serialNumber (the OIN) is listed
+    #: are served; a valid signature by anyone else under the same root is refused with 403.
+    allowed_oins: list[str] = Field(default_factory=list)
+    #: Refuse requests without a signature. Not set: required whenever trust anchors or pinned certificates are
+    #: configured. A signature that is present is always verified.
+    require_request_signature: bool | None = None
+
+    @field_validator("allowed_oins", mode="before")
+    @classmethod
+    def _oins(cls, value: Any) -> Any:
+        """OINs as text of 20 digits; YAML reads an unquoted OIN as a number (octal, even), hence the hint."""
+        if not isinstance(value, list):
+            return value
+        wrong = [item for item in value if not isinstance(item, str) or not _OIN.fullmatch(item.strip())]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(repr(w) for w in wrong)} is geen OIN: verwacht 20 cijfers als tekst (zet OIN's in "
+                "een YAML-bestand tussen aanhalingstekens)"
+            )
+        return [item.strip() for item in value]
 
     @model_validator(mode="after")
     def _pair(self) -> SigningSettings:
         if (self.certificate is None) != (self.key is None):
             raise ValueError("signing: geef certificate en key samen op")
+        checkable = bool(self.trust_anchors or self.pinned_certificates)
+        if self.require_request_signature and not checkable:
+            raise ValueError("signing.require_request_signature vraagt trust_anchors of pinned_certificates")
+        if self.allowed_oins and not checkable:
+            raise ValueError("signing.allowed_oins vraagt trust_anchors of pinned_certificates")
+        if self.allowed_oins and self.require_request_signature is False:
+            raise ValueError(
+                "signing.allowed_oins gaat niet samen met optionele ondertekening: zonder handtekening is de "
+                "OIN van de aanroeper onbekend"
+            )
         return self
+
+    @property
+    def signatures_checked(self) -> bool:
+        """Request signatures can be verified: trust anchors or pinned certificates are configured."""
+        return bool(self.trust_anchors or self.pinned_certificates)
+
+    @property
+    def signatures_required(self) -> bool:
+        """Requests without a signature are refused (the default whenever signatures can be checked)."""
+        if self.require_request_signature is None:
+            return self.signatures_checked
+        return self.require_request_signature
 
 
 class TlsSettings(_Section):
@@ -161,6 +215,15 @@ class ProviderSettings(_Section):
     #: Requests per minute per client; 0 switches rate limiting off.
     rate_limit_per_minute: int = Field(default=600, ge=0)
     max_body_bytes: int = Field(default=16_384, ge=64)
+    #: A connection must complete its TLS handshake, and then each request line and headers, within this time.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    #: The whole request body must arrive within this time after the headers (else 408, connection closed).
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    #: An idle keep-alive connection is closed after this time: well above what clients keep a connection idle
+    #: (httpx 5 s, the collector likewise), so the client always closes first and never reuses one just closed.
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3_600)
+    #: Open connections at most; a connection beyond it is closed at once (nothing is read or answered).
+    max_connections: int = Field(default=100, ge=1, le=100_000)
     #: How long a paging series reads one frozen selection; new imports show in answers after this at the latest.
     snapshot_ttl_seconds: int = Field(default=3_600, ge=60, le=86_400)
     #: Finished pages are kept this long (0: no page cache); the koppelvlak asks for at least a daily refresh.
@@ -190,8 +253,6 @@ class ProviderSettings(_Section):
             raise ValueError("auth.mode oauth2 vraagt jwks_file, public_key_file of token_signing_key_file")
         if auth.token_endpoint and auth.token_signing_key_file is None:
             raise ValueError("auth.token_endpoint vraagt token_signing_key_file")
-        if self.signing.require_request_signature and not self.signing.trust_anchors:
-            raise ValueError("signing.require_request_signature vraagt trust_anchors")
         return self
 
     def max_page_size(self, kind: str) -> int:
@@ -212,8 +273,22 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
         target = result
         for part in parts[:-1]:
             target = target.setdefault(part, {})
-        target[parts[-1]] = raw if parts[-1] in _STRING_KEYS else _scalar(raw)
+        last = parts[-1]
+        if last in _STRING_LIST_KEYS:
+            target[last] = _string_list(raw)
+        else:
+            target[last] = raw if last in _STRING_KEYS else _scalar(raw)
     return result
+
+
+#: Keys whose environment value is a comma-separated list of texts (`a,b` or `[a, b]`), never numbers.
+_STRING_LIST_KEYS = frozenset({"allowed_oins"})
+
+
+def _string_list(raw: str) -> list[str]:
+    """`a, b`, `[a, b]` or `["a", "b"]` → ["a", "b"], each item kept as text."""
+    inner = raw.strip().removeprefix("[").removesuffix("]")
+    return [item.strip().strip("'\"") for item in inner.split(",") if item.strip()]
 
 
 #: Keys whose values stay strings even when YAML would read them as something else (`0363`, `off`, ...).
@@ -295,6 +370,7 @@ _PATH_KEYS = frozenset(
         "client_ca",
         "trust_anchors",
         "intermediates",
+        "pinned_certificates",
     }
 )
 
