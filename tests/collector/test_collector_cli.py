@@ -264,9 +264,13 @@ def test_collect_mails_over_starttls_with_a_login_from_the_environment(
     args[args.index(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")] = (
         f"sqlite:///{tmp_path / 'opnieuw.sqlite'}"
     )
-    wrong = run_ddas(*args, cwd=tmp_path, env={"DDAS_SMTP_PASSWORD": "fout"})
-    assert wrong.returncode == 1  # the data is in, but the reports could not be delivered
-    assert "MISLUKT" in wrong.stdout and "Traceback" not in wrong.stderr
+    wrong = run_ddas(*args, cwd=tmp_path, env={"DDAS_SMTP_PASSWORD": "onjuist-geheim"})
+    # The data is in, but the reports could not be delivered: they wait in the warehouse, exit code 3.
+    assert wrong.returncode == 3, wrong.stdout + wrong.stderr
+    assert "MISLUKT" not in wrong.stdout and "Traceback" not in wrong.stderr
+    assert "weigert de inlog van verzamelaar" in wrong.stdout + wrong.stderr
+    assert f"Let op: {expected} op-orde-rapporten wachten nog op verzending" in wrong.stderr
+    assert "onjuist-geheim" not in wrong.stdout + wrong.stderr and len(server.messages) == expected
 
 
 def test_collect_refuses_a_login_without_starttls_in_dutch(scenario: Scenario, tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ The kill point is found by watching the warehouse file itself (SQLite in WAL mod
 look while the collector writes): the test waits until the state it wants is committed, kills the process at
 once and then checks, with the process dead, that the warehouse really holds that half-done state. Pages are
 small (a few records each) so every delivery takes many page transactions and the run lasts long enough to be
-caught in the middle; a run that finishes before the kill point was seen fails the test.
+caught in the middle; a run that finishes before the kill point was seen fails the test. Killed between ingest and
+mailing (a delivery complete, its reports queued, the mail server silent), the next run sends the reports.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _collect_scenario import (
@@ -31,6 +35,7 @@ from _collect_scenario import (
     serve_scenario,
 )
 
+from ddas.collector.mail import contact_addresses
 from ddas.signing.testing import DevPki
 from ddas.warehouse.store import Warehouse
 
@@ -123,9 +128,9 @@ class Running:
     stderr: Path
 
 
-def start_collect(scenario: Scenario, folder: Path) -> Running:
-    """`ddas collect` in the background into `folder/warehouse.sqlite`."""
-    args = collect_args(scenario.directory, folder / "warehouse.sqlite", folder / "archief")
+def start_collect(scenario: Scenario, folder: Path, *extra: str) -> Running:
+    """`ddas collect` (with `extra` arguments) in the background into `folder/warehouse.sqlite`."""
+    args = collect_args(scenario.directory, folder / "warehouse.sqlite", folder / "archief", *extra)
     log = folder / f"stderr-{len(list(folder.glob('stderr-*.txt')))}.txt"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
@@ -211,3 +216,64 @@ def test_collect_killed_twice_mid_ingest_then_rerun_equals_one_clean_run(
     # the merged trajecten in the digest were derived because the stale flag said so); the vs one is new.
     outcomes = {o["provider"]: o["delivery"] for o in json.loads(output.read_text(encoding="utf-8"))}
     assert outcomes == {"gemeente-a": "ongewijzigd", "gemeente-b": "ongewijzigd", "signaal-c": "nieuw"}
+
+
+# -- killed between ingest and mailing: the queued report goes out with the next run ------------------------------
+
+
+def _reports_queued(connection: sqlite3.Connection) -> bool:
+    """A delivery is complete and its op-orde-rapporten are queued; none has been sent."""
+    queued = connection.execute("SELECT count(*) FROM wh_report_outbox").fetchone()[0]
+    sent = connection.execute("SELECT count(*) FROM wh_reports").fetchone()[0]
+    return bool(queued) and not sent
+
+
+@contextmanager
+def silent_smtp() -> Iterator[int]:
+    """A port where a connection is accepted (by the kernel) but no SMTP greeting ever comes: the collector
+    hangs in its first report, right after queuing it, until the kill."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield int(listener.getsockname()[1])
+
+
+def _expected_reports(scenario: Scenario) -> Counter[tuple[str, ...]]:
+    return Counter(
+        tuple(sorted(emails))
+        for document in scenario.documents.values()
+        for emails in contact_addresses(document).values()
+        if emails
+    )
+
+
+def test_collect_killed_between_ingest_and_mailing_sends_the_report_with_the_next_run(
+    scenario: Scenario, tmp_path: Path, start_smtp: Any
+) -> None:
+    warehouse = tmp_path / "warehouse.sqlite"
+    expected = _expected_reports(scenario)
+    assert expected
+
+    # 1. The first delivery is complete and its reports queued; the mail server never answers; SIGKILL.
+    with silent_smtp() as port:
+        smtp = ("--smtp-host", "127.0.0.1", "--smtp-port", str(port))
+        kill_when(start_collect(scenario, tmp_path, *smtp), warehouse, _reports_queued)
+    with closing(sqlite3.connect(warehouse)) as connection:
+        assert _reports_queued(connection)
+        done = {provider for provider, state in states(connection) if state == "compleet"}
+    assert done == {"gemeente-a"}
+
+    # 2. The next run finds that delivery unchanged — and still sends its report; exactly one per organisation.
+    server = start_smtp()
+    output = tmp_path / "uitkomst.json"
+    smtp = ("--smtp-host", server.host, "--smtp-port", str(server.port))
+    again = run_ddas(
+        *collect_args(scenario.directory, warehouse, tmp_path / "archief", *smtp, "--json", output),
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    outcomes = {o["provider"]: o for o in json.loads(output.read_text(encoding="utf-8"))}
+    assert outcomes["gemeente-a"]["delivery"] == "ongewijzigd"
+    assert outcomes["gemeente-a"]["reports_mailed"] >= 1
+    assert Counter(tuple(sorted(m.rcpt_tos)) for m in server.messages) == expected
+    with Warehouse.open(f"sqlite:///{warehouse}") as store:
+        summary = store.summary()
+    assert (summary["reports_waiting"], summary["reports_mailed"]) == (0, sum(expected.values()))

@@ -25,6 +25,7 @@ REQUIRED = (
     "persons_in_both_vs_and_shv",
     "quarantined_records",
     "reports_mailed",
+    "reports_waiting",
 )
 
 
@@ -134,6 +135,7 @@ def test_demo_counts_match_what_the_generator_put_in(demo: tuple[Path, dict[str,
     assert summary["trajecten_merged"] < summary["trajecten_delivered"]
     assert summary["persons_in_both_vs_and_shv"] > 0
     assert summary["reports_mailed"] == summary["reports_received_by_smtp_sink"] == len(DEMO_PROVIDERS)
+    assert summary["reports_waiting"] == 0
 
 
 def test_demo_leaves_logs_and_no_bsn_in_the_warehouse_or_logs(demo: tuple[Path, dict[str, Any]]) -> None:

@@ -160,6 +160,22 @@ def test_unreachable_server_is_a_mail_error(unused_port: int) -> None:
         send_report(_settings(unused_port), to=["jan@org.example"], subject="s", html=HTML, text=TEXT)
     assert isinstance(caught.value, CollectorError)
     assert BSN not in str(caught.value)
+    assert caught.value.server  # every other report would fail the same way
+
+
+def test_a_given_message_id_is_used(smtp_server: Any) -> None:
+    """The outbox gives each report one Message-ID for all its attempts."""
+    message_id = "<ddas.abcdefghijklmnopqrstuvwxyz@cbs.example>"
+    for _ in range(2):
+        send_report(
+            _settings(smtp_server.port),
+            to=["jan@org.example"],
+            subject="s",
+            html=HTML,
+            text=TEXT,
+            message_id=message_id,
+        )
+    assert [_parse(m.content)["Message-ID"] for m in smtp_server.messages] == [message_id] * 2
 
 
 def test_refused_recipients_are_named(start_smtp: Any) -> None:
@@ -176,9 +192,10 @@ def test_refused_recipients_are_named(start_smtp: Any) -> None:
     assert server.messages[0].rcpt_tos == ["jan@org.example"]
 
     server = start_smtp(refuse={"weg@org.example"})
-    with pytest.raises(MailError, match="alle ontvangers"):
+    with pytest.raises(MailError, match="alle ontvangers") as refused:
         send_report(_settings(server.port), to=["weg@org.example"], subject="s", html=HTML, text=TEXT)
     assert server.messages == []
+    assert not refused.value.server and not caught.value.server  # this message, not the server
 
 
 @pytest.mark.parametrize("to", [[], ["geen-adres"], ["a@b.example", "x\r\nBcc: c@d.example"]])
@@ -213,6 +230,7 @@ def test_starttls_with_login(start_smtp: Any, smtp_tls_context: ssl.SSLContext, 
             environ={"DDAS_SMTP_PASSWORD": "fout"},
         )
     assert "fout" not in str(caught.value)
+    assert caught.value.server
     assert len(server.messages) == 1
 
 

@@ -13,32 +13,36 @@ leveringen (the costly alternative to splitting) finds the same things, so the s
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import gc
 import re
 import tracemalloc
 from collections import Counter
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from types import SimpleNamespace
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import select
 
-from ddas.collector.errors import MailError
 from ddas.collector.mail import SmtpSettings, contact_addresses, levering_organisations
+from ddas.collector.outbox import ReportSender
 from ddas.collector.reports import (
     FOREIGN_RECORD,
     OrganisationReports,
     levering_of,
-    mail_reports,
+    render_reports,
+    report_note,
     split_by_organisation,
 )
-from ddas.collector.run import ProviderOutcome, _mail_reports
 from ddas.spec.kinds import Kind
 from ddas.synth import generate
 from ddas.validation.engine import validate_document
 from ddas.validation.result import ValidationResult
+from ddas.warehouse.store import Warehouse
+from ddas.warehouse.store import reports as reports_table
 
 PROVIDER = "leverancier-x"
 GEMEENTEN = ["0344", "0363", "0599", "0518", "0193"]
@@ -276,22 +280,42 @@ def test_a_reference_to_another_organisations_record_is_withheld() -> None:
 # --- mailing --------------------------------------------------------------------------------------------------
 
 
+def _queued(tmp_path: Path, kind: Kind, reports: OrganisationReports) -> Warehouse:
+    """A warehouse (SQLite) with one complete delivery of PROVIDER whose reports are queued, as a run leaves it
+    before sending."""
+    warehouse = Warehouse.open(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    delivery = warehouse.begin_delivery(PROVIDER, kind.value, dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    state = warehouse.complete_delivery(delivery, reports=lambda: render_reports(reports, provider=PROVIDER))
+    assert state == "nieuw"
+    return warehouse
+
+
+def _sent_log(warehouse: Warehouse) -> list[tuple[str, int]]:
+    """What the warehouse recorded as sent: organisation and number of recipients reached."""
+    with warehouse.engine.connect() as connection:
+        rows = connection.execute(select(reports_table.c.organisatie, reports_table.c.recipients))
+        return sorted((str(o), int(n)) for o, n in rows)
+
+
 @pytest.mark.parametrize("kind", [Kind.SHV, Kind.VS])
-def test_each_organisation_gets_one_report_about_its_own_leveringen(kind: Kind, smtp_server: Any) -> None:
+def test_each_organisation_gets_one_report_about_its_own_leveringen(
+    kind: Kind, smtp_server: Any, tmp_path: Path
+) -> None:
     pages = _pages(kind)
     reports = _gather(kind, pages)
-    recorded: list[tuple[str, int]] = []
-    sent = mail_reports(
-        reports, _settings(smtp_server.port), provider=PROVIDER, record=lambda o, n: recorded.append((o, n))
-    )
-    assert sent.failures == []
+    with _queued(tmp_path, kind, reports) as warehouse:
+        sent = ReportSender(warehouse, _settings(smtp_server.port)).send()
+        recorded = _sent_log(warehouse)
+        assert warehouse.reports_waiting() == 0
+    assert sent.failures == {}
 
     # One message per organisation with an address, to exactly its contactpersonen.
     with_address = sorted(name for name in set(OWNERS) if CONTACTS[name])
     received = _by_recipient(smtp_server.messages)
     assert sorted(received) == sorted(tuple(sorted(CONTACTS[name])) for name in with_address)
     assert all(len(texts) == 1 for texts in received.values())
-    assert sent.mailed == len(with_address) == len(smtp_server.messages)
+    assert sent.mailed == {PROVIDER: len(with_address)}
+    assert len(smtp_server.messages) == len(with_address)
     assert recorded == [(name, len(CONTACTS[name])) for name in with_address]
     alfa = received[tuple(sorted(CONTACTS[ALFA]))][0]
     beta = received[tuple(sorted(CONTACTS[BETA]))][0]
@@ -334,47 +358,57 @@ def test_each_organisation_gets_one_report_about_its_own_leveringen(kind: Kind, 
         assert not [b for b in bsns if b in readable or b.encode() in message.content]
 
     # Gamma has no address: named in the note, and nobody received its error.
-    assert sent.note == f"geen contactadres: {GAMMA}"
+    assert report_note(reports) == f"geen contactadres: {GAMMA}"
 
 
-def test_the_run_records_reports_and_names_organisations_without_address(smtp_server: Any) -> None:
-    reports = _gather(Kind.VS, _pages(Kind.VS))
-    warehouse = SimpleNamespace(calls=[])
-    warehouse.record_report = lambda delivery, organisatie, n: warehouse.calls.append(
-        (delivery, organisatie, n)
-    )
-    outcome = ProviderOutcome(PROVIDER, "vs")
-    entry = SimpleNamespace(name=PROVIDER)
-    _mail_reports(entry, _settings(smtp_server.port), reports, 7, warehouse, outcome)  # type: ignore[arg-type]
-    assert outcome.reports_mailed == len(smtp_server.messages) == 2
-    assert warehouse.calls == [(7, ALFA, 2), (7, BETA, 1)]
-    assert GAMMA in outcome.report_note and ALFA not in outcome.report_note
+def test_the_queued_reports_hold_no_bsn(tmp_path: Path) -> None:
+    """What waits in the outbox (subject, text, HTML, recipients) is masked before it is stored: no BSN of the
+    delivery is anywhere in the warehouse file, while the masked form of the invalid one is."""
+    pages = _pages(Kind.SHV)
+    reports = _gather(Kind.SHV, pages)
+    with _queued(tmp_path, Kind.SHV, reports) as warehouse:
+        assert warehouse.reports_waiting() == 2
+    raw = (tmp_path / "warehouse.sqlite").read_bytes()
+    bsns = set().union(*(_nine_digit_strings(page) for page in pages))
+    assert BAD_BSN in bsns and len(bsns) > 20
+    assert not [b for b in bsns if b.encode() in raw]
+    assert ("*" * 5 + BAD_BSN[-4:]).encode() in raw  # the report does speak of it, masked
 
 
-def test_one_refused_organisation_does_not_stop_the_others(start_smtp: Any) -> None:
+def test_one_refused_organisation_does_not_stop_the_others(start_smtp: Any, tmp_path: Path) -> None:
+    """Alfa's addresses are refused: its report stays queued (one failed attempt, the reason kept); Beta's goes
+    out. A refusal of one message does not stop the run from sending the others."""
     server = start_smtp(refuse=set(CONTACTS[ALFA]))
     reports = _gather(Kind.SHV, _pages(Kind.SHV))
-    warehouse = SimpleNamespace(calls=[])
-    warehouse.record_report = lambda delivery, organisatie, n: warehouse.calls.append((organisatie, n))
-    outcome = ProviderOutcome(PROVIDER, "shv")
-    entry = SimpleNamespace(name=PROVIDER)
-    with pytest.raises(MailError, match=ALFA) as caught:
-        _mail_reports(entry, _settings(server.port), reports, 1, warehouse, outcome)  # type: ignore[arg-type]
-    assert BETA not in str(caught.value)
+    with _queued(tmp_path, Kind.SHV, reports) as warehouse:
+        sender = ReportSender(warehouse, _settings(server.port))
+        sent = sender.send()
+        (waiting,) = warehouse.queued_reports()
+        recorded = _sent_log(warehouse)
+    assert sender.server_problem is None
     assert [tuple(m.rcpt_tos) for m in server.messages] == [tuple(CONTACTS[BETA])]
-    assert warehouse.calls == [(BETA, 1)] and outcome.reports_mailed == 1
+    assert sent.mailed == {PROVIDER: 1} and recorded == [(BETA, 1)]
+    (failure,) = sent.failures[PROVIDER]
+    assert failure.startswith(f"{ALFA}: ") and BETA not in failure
+    assert (waiting.organisatie, waiting.attempts) == (ALFA, 1)
+    assert waiting.last_error is not None and "weigert alle ontvangers" in waiting.last_error
 
 
-def test_a_delivery_without_any_address_mails_nothing(smtp_server: Any) -> None:
+def test_a_delivery_without_any_address_queues_nothing(smtp_server: Any, tmp_path: Path) -> None:
     pages = _pages(Kind.SHV)
     for page in pages:
         for levering in page["leveringen"]:
             levering["aanleverende_organisatie"]["contactpersonen"] = [{"naam": "Zonder e-mailadres"}]
     pages[1]["leveringen"].append({"teller": 3})  # names no organisation at all
     reports = _gather(Kind.SHV, pages)
-    sent = mail_reports(reports, _settings(smtp_server.port), provider=PROVIDER, record=lambda o, n: None)
-    assert smtp_server.messages == [] and sent.mailed == 0
-    assert sent.note == "geen contactadres in de levering; 1 levering zonder aanleverende organisatie"
+    assert render_reports(reports, provider=PROVIDER) == []
+    with _queued(tmp_path, Kind.SHV, reports) as warehouse:
+        assert warehouse.reports_waiting() == 0
+        assert ReportSender(warehouse, _settings(smtp_server.port)).send().mailed == {}
+    assert smtp_server.messages == []
+    assert (
+        report_note(reports) == "geen contactadres in de levering; 1 levering zonder aanleverende organisatie"
+    )
 
 
 def test_across_pages_only_findings_and_summaries_are_kept() -> None:

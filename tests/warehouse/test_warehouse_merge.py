@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
+import json
 from collections.abc import Mapping
 
 import pytest
@@ -258,6 +260,88 @@ def test_conflict_counts_add_up_over_trajecten() -> None:
         ]
     )
     assert conflict_counts(trajecten) == {AMOUNT: 2, "x": 1}
+
+
+# --- ties: the documented tie-breaks, pinned -------------------------------------------------------------------
+
+
+def _key_of(provider: str, delivery: str, record_key: str) -> str:
+    """The traject key as documented: SHA-256 of the label and the anchor's identity, a compact JSON array."""
+    identity = json.dumps([provider, delivery, record_key], separators=(",", ":"))
+    return hashlib.sha256(b"ddas/traject/1\x00" + identity.encode()).hexdigest()
+
+
+def _h1_q2(provider: str, record_key: str, value: object, *, q2: bool) -> Observation:
+    """A traject in a provider's 2025-H1 or 2025-Q2 delivery (labelled as the warehouse labels deliveries):
+    both end on 30 June 2025."""
+    delivery = "2025-04-01..2025-06-30" if q2 else "2025-01-01..2025-06-30"
+    return Observation(
+        source=Source(provider, delivery, D(2025, 6, 30)),
+        record_key=record_key,
+        gemeentecode="0363",
+        clients=frozenset({"p1"}),
+        start=D(2025, 2, 1),
+        end=None,
+        fields={AMOUNT: value},
+        periods={},
+    )
+
+
+def test_equally_old_observations_anchor_the_key_on_the_provider_that_sorts_first() -> None:
+    """Two providers' oldest observations share a period_end: the provider name that sorts first anchors the
+    key — not the record key that sorts first, not the earlier start, not input order; a newer observation from
+    a provider sorting before both does not anchor it."""
+    gemeente = _obs("Gemeente", 2023, "z-laatste-sleutel", start=D(2023, 3, 1))
+    kredietbank = _obs("Kredietbank", 2023, "a-eerste-sleutel", start=D(2023, 1, 1))
+    newer = _obs("Aaa", 2024, "0", start=D(2023, 2, 1))
+    expected = _key_of("Gemeente", "Gemeente-2023", "z-laatste-sleutel")
+    for order in itertools.permutations([gemeente, kredietbank, newer]):
+        (merged,) = merge_trajecten(order)
+        assert merged.key == expected
+    (pair,) = merge_trajecten([kredietbank, gemeente])
+    assert pair.key == expected
+
+
+def test_equally_old_deliveries_of_one_provider_anchor_on_the_period_that_starts_first() -> None:
+    """One provider, 2025-H1 and 2025-Q2 (same period_end): the delivery that sorts first (H1) anchors the key;
+    within one delivery, the record key that sorts first."""
+    h1 = _h1_q2("A", "r-h1", 1, q2=False)
+    q2 = _h1_q2("A", "r-q2", 1, q2=True)
+    for order in ([h1, q2], [q2, h1]):
+        (merged,) = merge_trajecten(order)
+        assert merged.key == _key_of("A", "2025-01-01..2025-06-30", "r-h1")
+    first = _h1_q2("A", "r-1", 1, q2=True)
+    second = _h1_q2("A", "r-2", 1, q2=True)
+    (merged,) = merge_trajecten([second, first])
+    assert merged.key == _key_of("A", "2025-04-01..2025-06-30", "r-1")
+
+
+def test_two_deliveries_of_one_provider_with_the_same_period_end_that_disagree_are_a_conflict() -> None:
+    """Neither is newer, so neither is an update: both values are kept as a conflict, and the value chosen for
+    statistics is the one of the delivery whose period starts first — whatever the order of arrival."""
+    h1 = _h1_q2("A", "r-h1", 12_000, q2=False)
+    q2 = _h1_q2("A", "r-q2", 15_000, q2=True)
+    for order in ([h1, q2], [q2, h1]):
+        (merged,) = merge_trajecten(order)
+        assert merged.conflicts == (
+            Conflict(AMOUNT, (FieldValue(12_000, (h1.source,)), FieldValue(15_000, (q2.source,)))),
+        )
+        assert merged.fields[AMOUNT] == FieldValue(12_000, (h1.source,))
+        assert conflict_counts([merged]) == {AMOUNT: 1}
+    # Agreeing equally new deliveries are no conflict: one value with both sources.
+    (agreed,) = merge_trajecten([h1, _h1_q2("A", "r-q2", 12_000.0, q2=True)])
+    assert agreed.conflicts == ()
+    assert agreed.fields[AMOUNT].sources == (h1.source, q2.source)
+    # A later delivery of the same provider does update it: no conflict.
+    later = Observation(
+        **{**_fields_of(q2), "source": Source("A", "2025-07-01..2025-12-31", D(2025, 12, 31))}
+    )
+    (updated,) = merge_trajecten([h1, q2, later])
+    assert updated.conflicts == () and updated.fields[AMOUNT] == FieldValue(15_000, (later.source,))
+
+
+def _fields_of(observation: Observation) -> dict[str, object]:
+    return {name: getattr(observation, name) for name in Observation.__dataclass_fields__}
 
 
 # --- the begeleiding example at traject level ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import secrets
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ddas.collector.period import parse_period
+from ddas.collector.period import Period, parse_period
 from ddas.spec.kinds import Kind
 from ddas.synth import generate
 from ddas.validation.engine import validate_document
@@ -41,8 +42,9 @@ def _deliver(
     *,
     stop_after: int | None = None,
     derive: bool = True,
+    period: Period = H1,
 ) -> str:
-    delivery = warehouse.begin_delivery(provider, "shv", H1.start, H1.end)
+    delivery = warehouse.begin_delivery(provider, "shv", period.start, period.end)
     for number, page in enumerate(_pages(document, 25), start=1):
         if stop_after is not None and number > stop_after:
             return "afgebroken"
@@ -166,6 +168,38 @@ def test_conflicts_are_kept_side_by_side(urls: dict[str, str], documents: dict[s
             assert providers == {"gemeente", "bureau"}
             assert len({str(value["waarde"]) for value in conflict["values"]}) >= 2
             assert merged[conflict["merged_key"]]["conflicts"] >= 1
+
+
+def test_two_deliveries_of_one_provider_ending_on_the_same_day_keep_their_disagreement(
+    urls: dict[str, str],
+) -> None:
+    """2025-H1 and 2025-Q2 of one provider both end on 30 June: neither is newer, so a traject whose amount
+    differs between them is a conflict with both values (the H1 one chosen), not a silent pick."""
+    document = generate("shv", 30, 41, gemeenten=["0193"], pool_seed=41)
+    changed = copy.deepcopy(document)
+    traject = next(
+        t
+        for t in changed["leveringen"][0]["schuldhulptrajecten"]
+        if isinstance(t.get("totaalSchuldbedragBijAanvangSchuld"), int)
+    )
+    before = traject["totaalSchuldbedragBijAanvangSchuld"]
+    traject["totaalSchuldbedragBijAanvangSchuld"] = before + 1000
+    q2 = parse_period("2025-Q2")
+    with _warehouse(urls, "tie.sqlite") as warehouse:
+        _deliver(warehouse, "bureau", document)
+        assert warehouse.conflict_rows() == []
+        assert _deliver(warehouse, "bureau", changed, period=q2) == "nieuw"
+        (conflict,) = warehouse.conflict_rows()
+        assert conflict["field"] == "totaalSchuldbedragBijAanvangSchuld"
+        assert [
+            (value["waarde"], [source["levering"] for source in value["bronnen"]])
+            for value in conflict["values"]
+        ] == [(before, ["2025-01-01..2025-06-30"]), (before + 1000, ["2025-04-01..2025-06-30"])]
+        merged = {row["key"]: row for row in warehouse.merged_trajecten()}
+        assert (
+            merged[conflict["merged_key"]]["fields"]["totaalSchuldbedragBijAanvangSchuld"]["waarde"] == before
+        )
+        assert warehouse.summary()["merge_conflicts"] == 1
 
 
 def test_deliveries_completed_without_deriving_are_derived_by_the_next_open(

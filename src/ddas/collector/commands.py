@@ -16,10 +16,20 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from ddas.warehouse.pseudonym import PseudonymKey
+    from ddas.warehouse.store import QueuedReport
 
-__all__ = ["collect_command", "print_outcomes", "pseudonym_key_from_env", "withdraw_command"]
+__all__ = [
+    "WAITING_EXIT_CODE",
+    "collect_command",
+    "print_outcomes",
+    "pseudonym_key_from_env",
+    "withdraw_command",
+]
 
 KEY_ENV = "DDAS_PSEUDONYM_KEY"
+#: `ddas collect` when every provider succeeded but op-orde-rapporten are still waiting to be sent: an
+#: environment problem (the mail server), as the house's exit codes have it (3: environment, such as a server).
+WAITING_EXIT_CODE = 3
 #: The SMTP password is only ever read from this environment variable, never from an option or a file.
 SMTP_PASSWORD_ENV = "DDAS_SMTP_PASSWORD"
 
@@ -58,7 +68,12 @@ def print_outcomes(console: Console, outcomes: Sequence[object]) -> None:
     for item in outcomes:
         assert isinstance(item, ProviderOutcome)
         result = f"ok ({item.delivery})" if item.ok else f"MISLUKT: {item.failure}"
-        report = f"{item.reports_mailed} gemaild" if item.reports_mailed else item.report_note
+        counts = []
+        if item.reports_mailed:
+            counts.append(f"{item.reports_mailed} gemaild")
+        if item.reports_waiting:
+            counts.append(f"{item.reports_waiting} {'wacht' if item.reports_waiting == 1 else 'wachten'}")
+        report = "; ".join(part for part in (", ".join(counts), item.report_note) if part)
         table.add_row(
             item.provider,
             item.kind,
@@ -127,15 +142,28 @@ def collect_command(
             "verdubbelt bij elke volgende poging (0: meteen opnieuw).",
         ),
     ] = 0.5,
+    report_retry_delay: Annotated[
+        float | None,
+        typer.Option(
+            "--report-retry-delay",
+            min=0.0,
+            help="Seconden die een op-orde-rapport dat niet verstuurd kon worden minstens wacht voor een "
+            "volgende run het opnieuw probeert (standaard 60); verdubbelt na elke mislukte poging, hoogstens "
+            "een uur (0: bij elke run opnieuw, bijvoorbeeld nadat de mailserver hersteld is).",
+        ),
+    ] = None,
 ) -> None:
     """Haal een periode op bij elke aanbieder: verifiëren, archiveren, valideren, rapport terugsturen en in het
-    gepseudonimiseerde warehouse laden. Exitcode 1 als een aanbieder mislukte."""
+    gepseudonimiseerde warehouse laden. De op-orde-rapporten wachten in het warehouse tot ze verstuurd zijn;
+    elke run verstuurt wat er wacht. Exitcode 1 als een aanbieder mislukte, anders 3 zolang er nog
+    op-orde-rapporten wachten (mailserver onbereikbaar of weigert), 0 als alles binnen en verstuurd is."""
     from pydantic import ValidationError
 
     from ddas.collector.archive import RawArchive
     from ddas.collector.directory import load_directory
     from ddas.collector.errors import CollectorError
     from ddas.collector.mail import SmtpSettings
+    from ddas.collector.outbox import REPORT_RETRY_DELAY_SECONDS
     from ddas.collector.period import PeriodError, parse_period
     from ddas.collector.run import collect
     from ddas.warehouse.commands import summary_table
@@ -198,16 +226,42 @@ def collect_command(
             strict=strict,
             progress=progress,
             retry_base_delay=retry_delay,
+            report_retry_delay=REPORT_RETRY_DELAY_SECONDS
+            if report_retry_delay is None
+            else report_retry_delay,
         )
         summary = store.summary()
+        waiting = store.queued_reports()
     print_outcomes(Console(), outcomes)
     Console().print(summary_table(summary, "Warehouse na deze run"))
     if output_json is not None:
         output_json.write_text(
             json.dumps([o.to_dict() for o in outcomes], indent=2, ensure_ascii=False), encoding="utf-8"
         )
+    if waiting:
+        typer.echo(_waiting_warning(waiting, smtp_configured=smtp is not None), err=True)
     if not all(o.ok for o in outcomes):
         raise typer.Exit(1)
+    if waiting:
+        raise typer.Exit(WAITING_EXIT_CODE)
+
+
+def _waiting_warning(waiting: Sequence[QueuedReport], *, smtp_configured: bool) -> str:
+    """The operator's warning when reports are still waiting (Dutch; the reasons are masked when stored)."""
+    n = len(waiting)
+    tried = [report for report in waiting if report.last_attempt_at is not None]
+    if not smtp_configured:
+        why = "er is geen SMTP-server ingesteld (--smtp-host)"
+    elif tried:
+        last = max(tried, key=lambda report: report.last_attempt_at or report.queued_at)
+        why = f"laatste fout: {last.last_error}"
+    else:
+        why = "nog niet geprobeerd"
+    return (
+        f"Let op: {n} op-orde-{'rapport wacht' if n == 1 else 'rapporten wachten'} nog op verzending ({why}). "
+        "De leveringen zijn binnen; een volgende `ddas collect` verstuurt de rapporten alsnog "
+        f"(--report-retry-delay 0: meteen). Exitcode {WAITING_EXIT_CODE}."
+    )
 
 
 def withdraw_command(

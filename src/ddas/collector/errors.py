@@ -19,10 +19,13 @@ class DirectoryError(CollectorError, ValueError):
 class MailError(CollectorError):
     """An op-orde-rapport could not be sent (server unreachable, refused, bad settings)."""
 
-    def __init__(self, message: str, *, refused: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, *, refused: tuple[str, ...] = (), server: bool = False) -> None:
         super().__init__(message)
         #: Addresses the server refused while it accepted others (the message did reach those).
         self.refused = refused
+        #: The mail server could not be used at all (unreachable, TLS, login, settings): every other report
+        #: would fail the same way, so a run stops trying until the next one. False: this message was refused.
+        self.server = server
 
 
 class ArchiveError(CollectorError):

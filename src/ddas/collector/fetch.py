@@ -12,6 +12,12 @@ never retried: sending the same request again would not make a forged or damaged
 that answers but refuses or contradicts itself (`ProviderError`, not retried either), and a provider that cannot
 be reached or stays busy (`ProviderUnreachable`, after a bounded number of retries with exponential backoff and
 jitter). Messages are Dutch and never quote a response body, which may hold BSNs.
+
+Keep-alive: a server closes an idle connection after its keep-alive timeout (uvicorn 5 s by default), and when
+that happens just as the client reuses the connection, the request fails before any byte of an answer came back.
+That is no failure of the provider: such a request is sent once more on a new connection, as the same attempt
+(`PageFetcher.stale_connection_retries` counts them). The client also lets idle connections go well before
+common server timeouts (`KEEPALIVE_EXPIRY_SECONDS`), so the race is rare to begin with.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from ddas.signing.jws import SIGNATURE_HEADER, Form, Verified, signed_headers, v
 from ddas.signing.keys import SigningIdentity, TrustStore, certificate_thumbprint
 
 __all__ = [
+    "KEEPALIVE_EXPIRY_SECONDS",
     "Endpoint",
     "FetchError",
     "FetchedPage",
@@ -55,6 +62,11 @@ log = logging.getLogger(__name__)
 
 #: Statuses that say "try again later": rate limiting, and a gateway or service that is briefly unavailable.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: An idle keep-alive connection is not reused after this many seconds: well under the keep-alive timeouts of
+#: common servers (uvicorn and Apache 5 s, nginx 75 s), so the client gives a connection up before the server does.
+KEEPALIVE_EXPIRY_SECONDS = 2.0
+#: Failures of a request on a reused connection that mean "the server had just closed it": nothing came back.
+_STALE_CONNECTION_ERRORS = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 #: FSC's code for an access token that has expired: the one 401 that a fresh token can cure.
 FSC_ACCESS_TOKEN_EXPIRED = "ERROR_CODE_ACCESS_TOKEN_EXPIRED"
 #: A token is renewed this long before the provider would consider it expired (at most half its lifetime).
@@ -233,14 +245,41 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _ConnectionTrace:
+    """httpcore's `trace` extension for one request: did it open a new connection, did an answer start?
+
+    A request that opened no connection went over a reused keep-alive connection; one whose response headers
+    never completed got no answer at all, so sending it again cannot duplicate anything the client has seen.
+    """
+
+    __slots__ = ("answered", "connected")
+
+    def __init__(self) -> None:
+        self.connected = False
+        self.answered = False
+
+    def __call__(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.startswith("connection.connect_"):
+            self.connected = True
+        elif event.endswith("receive_response_headers.complete"):
+            self.answered = True
+
+    @property
+    def stale_connection(self) -> bool:
+        """A reused connection failed before any answer: the server's keep-alive timeout won the race."""
+        return not self.connected and not self.answered
+
+
 class PageFetcher:
     """Fetches all pages of one endpoint over one HTTP connection pool; use as a context manager.
 
     `identity` signs every request body. A request is tried at most `max_attempts` times; the delay before
     attempt n+1 is `min(max_delay, base_delay * 2**(n-1))`, scaled by a random factor in [0.5, 1) so that
     collectors that failed together do not come back together; a `Retry-After` from the server replaces it,
-    capped at `max_retry_after`. `sleep`, `clock` (UTC, also the moment certificates are checked against),
-    `monotonic` and `jitter` (a number in [0, 1)) are there so tests can run retries without waiting.
+    capped at `max_retry_after`. A request that fails on a reused keep-alive connection before any answer is sent
+    again at once on a new connection, as the same attempt (see the module docstring); idle connections are given
+    up after `keepalive_expiry` seconds. `sleep`, `clock` (UTC, also the moment certificates are checked
+    against), `monotonic` and `jitter` (a number in [0, 1)) are there so tests can run retries without waiting.
     """
 
     def __init__(
@@ -252,6 +291,7 @@ class PageFetcher:
         base_delay: float = 0.5,
         max_delay: float = 10.0,
         max_retry_after: float = 60.0,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = _utcnow,
         monotonic: Callable[[], float] = time.monotonic,
@@ -259,7 +299,7 @@ class PageFetcher:
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts moet minstens 1 zijn")
-        if min(base_delay, max_delay, max_retry_after) < 0:
+        if min(base_delay, max_delay, max_retry_after, keepalive_expiry) < 0:
             raise ValueError("wachttijden kunnen niet negatief zijn")
         self.endpoint = endpoint
         self._identity = identity
@@ -272,9 +312,15 @@ class PageFetcher:
         self._monotonic = monotonic
         self._jitter = jitter
         self._token: _Token | None = None
+        #: Requests sent again because a reused connection had just been closed by the server (not attempts).
+        self.stale_connection_retries = 0
         self._client = httpx.Client(
             verify=self._ssl_context(),
             timeout=httpx.Timeout(endpoint.timeout),
+            # One request at a time: a connection to the service and one to its token endpoint are plenty.
+            limits=httpx.Limits(
+                max_connections=4, max_keepalive_connections=2, keepalive_expiry=keepalive_expiry
+            ),
             follow_redirects=False,
             headers={"User-Agent": f"ddas-collector/{__version__}"},
         )
@@ -358,7 +404,10 @@ class PageFetcher:
         renewed = False
         while True:
             response, used = self._send(
-                page, lambda: self._client.post(self.endpoint.url, content=body, headers=self._auth(headers))
+                page,
+                lambda extensions: self._client.post(
+                    self.endpoint.url, content=body, headers=self._auth(headers), extensions=extensions
+                ),
             )
             attempts += used
             if (
@@ -409,13 +458,16 @@ class PageFetcher:
         )
         return fetched, paginering
 
-    def _send(self, page: int | None, send: Callable[[], httpx.Response]) -> tuple[httpx.Response, int]:
+    def _send(
+        self, page: int | None, send: Callable[[dict[str, Any]], httpx.Response]
+    ) -> tuple[httpx.Response, int]:
         """The first answer that is not "try again", and how many attempts it took; ProviderUnreachable after
-        the last attempt. A TLS certificate the server cannot prove is a verification failure, not retried."""
+        the last attempt. A TLS certificate the server cannot prove is a verification failure, not retried.
+        `send` makes the request with the httpx request extensions it is given."""
         last = ""
         for attempt in range(1, self._max_attempts + 1):
             try:
-                response = send()
+                response = self._attempt(page, send)
             except httpx.TransportError as exc:
                 self._refuse_tls(exc, page)
                 last = f"netwerkfout {type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -437,6 +489,26 @@ class PageFetcher:
                 )
                 self._sleep(delay)
         raise ProviderUnreachable(self.endpoint.name, self._max_attempts, last, page=page)
+
+    def _attempt(self, page: int | None, send: Callable[[dict[str, Any]], httpx.Response]) -> httpx.Response:
+        """One attempt. When a reused keep-alive connection fails before any answer came back — the server
+        closed it just as it was reused — the request goes once more, at once, on a new connection: the provider
+        did nothing wrong, so this is neither a failed attempt nor a reason to wait."""
+        trace = _ConnectionTrace()
+        try:
+            return send({"trace": trace})
+        except _STALE_CONNECTION_ERRORS as exc:
+            if not trace.stale_connection:
+                raise
+            self.stale_connection_retries += 1
+            log.info(
+                "%s%s: hergebruikte verbinding was al gesloten door de aanbieder (%s); opnieuw over een "
+                "nieuwe verbinding",
+                self.endpoint.name,
+                f", pagina {page}" if page is not None else "",
+                type(exc).__name__,
+            )
+        return send({})
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self._max_delay, self._base_delay * (1 << min(attempt - 1, 30)))
@@ -620,7 +692,9 @@ class PageFetcher:
         asked = self._monotonic()
         response, _ = self._send(
             None,
-            lambda: self._client.post(oauth2.token_url, data=form, headers={"Accept": "application/json"}),
+            lambda extensions: self._client.post(
+                oauth2.token_url, data=form, headers={"Accept": "application/json"}, extensions=extensions
+            ),
         )
         if response.status_code != 200:
             raise self._refusal(response, None, what="token aanvragen mislukt: ")

@@ -171,16 +171,23 @@ def send_report(
     html: str,
     text: str,
     environ: Mapping[str, str] | None = None,
+    message_id: str | None = None,
 ) -> None:
     """Mail the report (plain text + HTML, the HTML also attached) to `to`; MailError when it does not go out.
 
     Subject, text and HTML are scrubbed of nine-digit runs before anything is built. When the server accepts
     some recipients and refuses others, the mail has gone to the accepted ones and MailError names the rest.
+    `message_id` (`<…@…>`) is used as the Message-ID, so that a report sent again after a crash can be
+    recognised as the same message; without it a new one is made. A MailError says with `server` whether the
+    server could not be used at all (then every other report would fail too) or only refused this message.
     """
     recipients = _recipients(to)
-    message = _message(settings, recipients, scrub(subject), scrub(text), scrub(html))
-    password = settings.password(environ)
-    context = _tls_context(settings) if settings.starttls else None
+    message = _message(settings, recipients, scrub(subject), scrub(text), scrub(html), message_id)
+    try:
+        password = settings.password(environ)
+        context = _tls_context(settings) if settings.starttls else None
+    except MailError as exc:
+        raise MailError(str(exc), server=True) from None
     where = f"{settings.host}:{settings.port}"
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds) as smtp:
@@ -190,24 +197,34 @@ def send_report(
                 smtp.login(settings.username, password)
             refused = smtp.send_message(message, from_addr=settings.sender, to_addrs=recipients)
     except smtplib.SMTPNotSupportedError:
-        raise MailError(f"mailserver {where} biedt geen STARTTLS aan") from None
+        raise MailError(f"mailserver {where} biedt geen STARTTLS aan", server=True) from None
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError(
-            f"mailserver {where} weigert de inlog van {settings.username} ({exc.smtp_code})"
+            f"mailserver {where} weigert de inlog van {settings.username} ({exc.smtp_code})", server=True
         ) from None
     except smtplib.SMTPRecipientsRefused as exc:
         raise MailError(
             f"mailserver {where} weigert alle ontvangers: {', '.join(exc.recipients)}",
             refused=tuple(exc.recipients),
         ) from None
-    except smtplib.SMTPResponseException as exc:
+    except smtplib.SMTPDataError as exc:
         reason = scrub(_text(exc.smtp_error))
         raise MailError(f"mailserver {where} weigert het bericht: {exc.smtp_code} {reason}") from None
+    except smtplib.SMTPResponseException as exc:
+        # Refused at the greeting, HELO or MAIL FROM (the sender): nothing would go through this server now.
+        reason = scrub(_text(exc.smtp_error))
+        raise MailError(
+            f"mailserver {where} weigert het bericht: {exc.smtp_code} {reason}", server=True
+        ) from None
     except ssl.SSLError as exc:
-        raise MailError(f"TLS met mailserver {where} mislukt: {scrub(exc.reason or str(exc))}") from None
+        raise MailError(
+            f"TLS met mailserver {where} mislukt: {scrub(exc.reason or str(exc))}", server=True
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         reason = scrub(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
-        raise MailError(f"mailserver {where} is niet bereikbaar of breekt af: {reason}") from None
+        raise MailError(
+            f"mailserver {where} is niet bereikbaar of breekt af: {reason}", server=True
+        ) from None
     if refused:
         names = tuple(refused)
         raise MailError(f"bericht niet afgeleverd bij: {', '.join(names)}", refused=names)
@@ -229,13 +246,15 @@ def _recipients(to: Iterable[str]) -> list[str]:
     return recipients
 
 
-def _message(settings: SmtpSettings, to: list[str], subject: str, text: str, html: str) -> EmailMessage:
+def _message(
+    settings: SmtpSettings, to: list[str], subject: str, text: str, html: str, message_id: str | None
+) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject.replace("\r", " ").replace("\n", " ")
     message["From"] = settings.sender
     message["To"] = ", ".join(to)
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2])
+    message["Message-ID"] = message_id or make_msgid(domain=settings.sender.rpartition("@")[2])
     # RFC 3834: an automatic message, so auto-responders do not answer it.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text, subtype="plain", charset="utf-8")

@@ -20,30 +20,31 @@ A finding may quote another record than the one it is about (samenloop: "this cl
 to …"). When that record belongs to another organisation, the reference and the other record's facts (the
 rule's `ander_*` parameters) are replaced, so no organisation reads about another's records.
 
-Across pages only the parts are kept (findings and levering summaries), never a page document.
+Across pages only the parts are kept (findings and levering summaries), never a page document. The rendered
+reports are queued with the delivery in the warehouse and sent from there (`ddas.collector.outbox`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ddas.collector.errors import MailError
-from ddas.collector.mail import SmtpSettings, contact_addresses, levering_organisations, send_report
+from ddas.collector.mail import contact_addresses, levering_organisations
 from ddas.reports.html import render_html
 from ddas.reports.text import render_text
 from ddas.validation.findings import Finding, Severity, scrub
 from ddas.validation.result import ValidationResult
+from ddas.warehouse.store import OutgoingReport
 
 __all__ = [
     "FOREIGN_RECORD",
-    "MailSummary",
     "OrganisationReports",
     "levering_of",
-    "mail_reports",
+    "render_reports",
+    "report_note",
     "report_subject",
     "split_by_organisation",
 ]
@@ -156,68 +157,47 @@ class OrganisationReports:
         self.unattributed += organisations.count(None)
 
 
-@dataclass(slots=True)
-class MailSummary:
-    """What `mail_reports` did: reports sent, a note for the operator (Dutch), failed deliveries (Dutch)."""
-
-    mailed: int = 0
-    note: str = ""
-    failures: list[str] = field(default_factory=list)
-
-
 def report_subject(provider: str, organisatie: str) -> str:
     """The subject of an organisation's report: which provider's delivery, for which organisation."""
     return f"Op-orde-rapport DDAS-levering {provider} ({organisatie})"
 
 
-def mail_reports(
-    reports: OrganisationReports,
-    smtp: SmtpSettings,
-    *,
-    provider: str,
-    record: Callable[[str, int], None],
-    generated_at: dt.datetime | None = None,
-) -> MailSummary:
-    """Mail every organisation with a contact address the report on its own leveringen (one message each).
+def render_reports(
+    reports: OrganisationReports, *, provider: str, generated_at: dt.datetime | None = None
+) -> list[OutgoingReport]:
+    """Every organisation with a contact address its report on its own leveringen, ready to queue (one
+    message each, in organisation order). Subject, text and HTML are scrubbed of nine-digit runs here, before
+    they are stored or sent (`send_report` scrubs again)."""
+    at = generated_at or dt.datetime.now().astimezone()
+    outgoing: list[OutgoingReport] = []
+    for organisatie, emails in sorted(reports.addresses.items()):
+        if not emails:
+            continue
+        parts = reports.parts.get(organisatie, [])
+        outgoing.append(
+            OutgoingReport(
+                organisatie=scrub(organisatie),
+                recipients=tuple(emails),
+                subject=scrub(report_subject(provider, organisatie)),
+                text=scrub(render_text(parts, color=False)),
+                html=scrub(render_html(parts, generated_at=at)),
+            )
+        )
+    return outgoing
 
-    `record(organisatie, recipients)` is called for every report that reached at least one recipient. A report
-    that cannot be sent does not stop the others: it is listed in `failures`. The note names the organisations
-    without a contact address (or says that the delivery has none at all) and the leveringen without
-    organisation. Nothing that leaves here holds a nine-digit run (`send_report` scrubs the mail, this the note).
-    """
-    summary = MailSummary()
+
+def report_note(reports: OrganisationReports) -> str:
+    """A note for the operator (Dutch, no nine-digit run): organisations without a contact address (or that the
+    delivery has none at all), and leveringen without aanleverende organisatie. Empty when there is nothing to
+    say."""
     notes: list[str] = []
     if not any(reports.addresses.values()):
         notes.append("geen contactadres in de levering")
     else:
-        at = generated_at or dt.datetime.now().astimezone()
-        for organisatie, emails in sorted(reports.addresses.items()):
-            if not emails:
-                continue
-            parts = reports.parts.get(organisatie, [])
-            try:
-                send_report(
-                    smtp,
-                    to=emails,
-                    subject=report_subject(provider, organisatie),
-                    html=render_html(parts, generated_at=at),
-                    text=render_text(parts, color=False),
-                )
-            except MailError as exc:
-                summary.failures.append(scrub(f"{organisatie}: {exc}"))
-                # Refused addresses while others accepted it: the report did go out.
-                delivered = len(emails) - len(exc.refused) if exc.refused else 0
-                if delivered <= 0:
-                    continue
-            else:
-                delivered = len(emails)
-            record(scrub(organisatie), delivered)
-            summary.mailed += 1
         missing = sorted(name for name, emails in reports.addresses.items() if not emails)
         if missing:
             notes.append("geen contactadres: " + ", ".join(missing))
     if reports.unattributed:
         n = reports.unattributed
         notes.append(f"{n} {'levering' if n == 1 else 'leveringen'} zonder aanleverende organisatie")
-    summary.note = scrub("; ".join(notes))
-    return summary
+    return scrub("; ".join(notes))

@@ -3,7 +3,10 @@
 Nothing is read before it is verified (the fetcher checks Digest, signature and chain first); every raw page is
 archived before it is processed; one failing provider never stops the others. Per provider the pages are
 ingested into a delivery that becomes complete only when every page is in (see `ddas.warehouse.store`). Each
-aanleverende organisatie in the delivery is mailed the report on its own leveringen (`ddas.collector.reports`).
+aanleverende organisatie in the delivery gets the report on its own leveringen (`ddas.collector.reports`): the
+reports are queued with the delivery, in the transaction that completes it, and sent from that outbox right
+after each provider — together with any of its reports still waiting from an earlier run; at the end of the run
+the waiting reports of providers not collected in it are sent too (`ddas.collector.outbox`).
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ import orjson
 
 from ddas.collector.archive import RawArchive
 from ddas.collector.directory import Directory, ProviderEntry
-from ddas.collector.errors import MailError
 from ddas.collector.fetch import Endpoint, FetchedPage, OAuth2Client, PageFetcher
 from ddas.collector.mail import SmtpSettings
+from ddas.collector.outbox import REPORT_RETRY_DELAY_SECONDS, ReportSender
 from ddas.collector.period import Period
-from ddas.collector.reports import OrganisationReports, mail_reports
+from ddas.collector.reports import OrganisationReports, render_reports, report_note
 from ddas.signing import SigningIdentity, TrustStore, load_identity
 from ddas.spec.kinds import Kind
 from ddas.validation.engine import validate_document
@@ -52,7 +55,10 @@ class ProviderOutcome:
     warnings: int = 0
     quarantined: int = 0
     delivery: str = ""
+    #: Reports of this provider sent in this run (of this delivery, or waiting from an earlier run).
     reports_mailed: int = 0
+    #: Reports of this provider still waiting to be sent after this run (they go out in a later run).
+    reports_waiting: int = 0
     report_note: str = ""
     failure: str = ""
     seconds: float = 0.0
@@ -71,6 +77,7 @@ class ProviderOutcome:
             "quarantined": self.quarantined,
             "delivery": self.delivery,
             "reports_mailed": self.reports_mailed,
+            "reports_waiting": self.reports_waiting,
             "report_note": self.report_note,
             "failure": self.failure,
             "seconds": round(self.seconds, 3),
@@ -114,10 +121,17 @@ def collect(
     strict: bool = False,
     progress: Progress | None = None,
     retry_base_delay: float = 0.5,
+    report_retry_delay: float = REPORT_RETRY_DELAY_SECONDS,
 ) -> list[ProviderOutcome]:
-    """Collect `period` from every (or the named) provider; one outcome per provider, failures included."""
+    """Collect `period` from every (or the named) provider; one outcome per provider, failures included.
+
+    With `smtp`, the op-orde-rapporten are queued with each delivery and sent from the warehouse's outbox;
+    `report_retry_delay` is the first wait before a report that could not be sent is tried again (see
+    `ddas.collector.outbox`). `Warehouse.reports_waiting()` tells afterwards what is still waiting.
+    """
     identity = load_identity(directory.consumer.signing_certificate, directory.consumer.signing_key, None)
     entries = [directory.provider(name) for name in providers] if providers else list(directory.providers)
+    sender = ReportSender(warehouse, smtp, retry_delay=report_retry_delay) if smtp is not None else None
     outcomes: list[ProviderOutcome] = []
     for entry in sorted(entries, key=lambda e: e.name):
         if not entry.enabled:
@@ -143,8 +157,15 @@ def collect(
         except Exception as exc:  # one failing provider never stops the others; the message says what failed
             outcome.failure = f"{type(exc).__name__}: {exc}"
             log.warning("aanbieder %s mislukt: %s", entry.name, outcome.failure)
+        # Its reports: this delivery's, and any still waiting from an earlier run (also when this one failed).
+        _send_reports(sender, warehouse, outcome)
         outcome.seconds = time.perf_counter() - started
         outcomes.append(outcome)
+    if sender is not None:
+        # Waiting reports of providers not collected in this run (another period, --provider, disabled).
+        rest = sender.send(skip={o.provider for o in outcomes})
+        if rest.mailed:
+            log.info("%d op-orde-rapport(en) van eerdere runs verstuurd", sum(rest.mailed.values()))
     # The merged trajecten are derived once for the whole run, not after every provider's delivery.
     if any(o.ok and o.kind == "shv" and o.delivery != "ongewijzigd" for o in outcomes):
         started = time.perf_counter()
@@ -197,13 +218,18 @@ def _collect_one(
                     progress(entry.name, fetched.page, fetched.total_pages)
                 clock = time.perf_counter()
         started = time.perf_counter()
-        outcome.delivery = warehouse.complete_delivery(delivery, derive=False)
+        gathered = reports
+        outcome.delivery = warehouse.complete_delivery(
+            delivery,
+            derive=False,
+            reports=None if gathered is None else lambda: render_reports(gathered, provider=entry.name),
+        )
         stages["afronden"] = time.perf_counter() - started
     except BaseException:
         warehouse.abandon_delivery(delivery)
         raise
-    if smtp is not None and reports is not None and outcome.delivery != "ongewijzigd":
-        _mail_reports(entry, smtp, reports, delivery.id, warehouse, outcome)
+    if reports is not None and outcome.delivery != "ongewijzigd":
+        outcome.report_note = report_note(reports)
     elif smtp is None:
         outcome.report_note = "niet gemaild (geen SMTP ingesteld)"
 
@@ -277,26 +303,23 @@ def _process_page(
     outcome.quarantined += len(rows.quarantine)
 
 
-def _mail_reports(
-    entry: ProviderEntry,
-    smtp: SmtpSettings,
-    reports: OrganisationReports,
-    delivery_id: int,
-    warehouse: Warehouse,
-    outcome: ProviderOutcome,
-) -> None:
-    """Each aanleverende organisatie's op-orde-rapport, on its own leveringen only, to its contactpersonen.
+def _send_reports(sender: ReportSender | None, warehouse: Warehouse, outcome: ProviderOutcome) -> None:
+    """Send the provider's waiting reports and note in its outcome what went out and what still waits.
 
-    Every report sent is recorded in the warehouse. A report that cannot be sent does not keep the others from
-    going out; afterwards MailError names every organisation that was missed.
+    A report that cannot be sent does not make the provider fail: its delivery is complete and the report
+    waits in the outbox for the next run; the note says why it waits.
     """
-    sent = mail_reports(
-        reports,
-        smtp,
-        provider=entry.name,
-        record=lambda organisatie, recipients: warehouse.record_report(delivery_id, organisatie, recipients),
-    )
-    outcome.reports_mailed += sent.mailed
-    outcome.report_note = sent.note
-    if sent.failures:
-        raise MailError("op-orde-rapport niet bezorgd — " + "; ".join(sent.failures))
+    notes = [outcome.report_note] if outcome.report_note else []
+    if sender is not None:
+        sent = sender.send(outcome.provider)
+        outcome.reports_mailed += sent.mailed.get(outcome.provider, 0)
+        notes.extend(sent.failures.get(outcome.provider, []))
+        if sender.server_problem is not None and not sent.failures.get(outcome.provider):
+            waiting = warehouse.reports_waiting(outcome.provider)
+            if waiting:
+                notes.append(f"niet geprobeerd: {sender.server_problem}")
+        deferred = sent.deferred.get(outcome.provider, 0)
+        if deferred:
+            notes.append(f"{deferred} later opnieuw (wachttijd na eerdere mislukte poging)")
+    outcome.reports_waiting = warehouse.reports_waiting(outcome.provider)
+    outcome.report_note = "; ".join(notes)

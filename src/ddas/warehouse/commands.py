@@ -29,6 +29,7 @@ SUMMARY_LABELS = {
     "persons_in_both_vs_and_shv": "personen in zowel VS als SHV",
     "quarantined_records": "records in quarantaine",
     "reports_mailed": "op-orde-rapporten gemaild",
+    "reports_waiting": "op-orde-rapporten die nog wachten op verzending",
 }
 
 
@@ -58,7 +59,7 @@ def summary_command(
     output_format: Annotated[str, typer.Option("--format", "-f", help="text of json.")] = "text",
 ) -> None:
     """De tellingen van een warehouse: aanbieders, pagina's, trajecten (geleverd en samengevoegd),
-    vroegsignalen, zaken, personen, quarantaine en gemailde rapporten."""
+    vroegsignalen, zaken, personen, quarantaine, gemailde rapporten en rapporten die nog wachten."""
     if output_format not in ("text", "json"):
         typer.echo("Fout: --format moet text of json zijn.", err=True)
         raise typer.Exit(2)

@@ -7,6 +7,15 @@ traject is the transitive closure of that relation. Per field the newest informa
 between providers is kept as a `Conflict` next to the chosen value: statistics may pick one value, the
 provider's data may not be silently overwritten.
 
+Ties are broken by the observations' identity — provider name, then delivery (its period, `start..end`, so the
+one that starts first), then record key — never by arrival order:
+
+* the traject key is anchored on the oldest observation (earliest `period_end`); among equally old ones, the
+  first in identity order anchors it;
+* two deliveries of one provider with the same `period_end` (say 2025-H1 and 2025-Q2) are equally new: neither
+  updates the other, so values they disagree on stay side by side as a `Conflict`, as between two providers.
+  The value chosen for statistics is the first in identity order (the delivery whose period starts first).
+
 Everything here is pure and deterministic: the result depends on the set of observations, never on their order
 (the warehouse derives the merged trajecten again after each delivery and must get the same keys and values).
 """
@@ -113,7 +122,9 @@ class MergedTraject:
     `key` is the SHA-256 (hex) of the identity of the traject's *oldest* observation (earliest period_end,
     then provider, delivery, record key), not of all of them: a new delivery that extends the traject leaves
     the key unchanged, and when a delivery links two trajecten the merged one keeps the older key. It changes
-    only when the anchoring observation itself is withdrawn or replaced.
+    when the anchoring observation itself is withdrawn or replaced — and when a delivery arrives late for the
+    same oldest period_end from a provider whose name sorts first: the key depends on the set of observations
+    only, never on the order in which they were collected, so a warehouse filled in any order gets the same keys.
     """
 
     key: str
@@ -315,8 +326,10 @@ class _Candidate:
 def _merge_fields(group: list[Observation]) -> tuple[dict[str, FieldValue], tuple[Conflict, ...]]:
     """Per field the newest value, and a conflict wherever providers' newest values disagree.
 
-    A provider's values are first reduced to its newest delivery (a later delivery changing a value is an
-    update). None counts as absent: it neither conflicts with a value nor erases an earlier one.
+    A provider's values are first reduced to its newest deliveries (a later delivery changing a value is an
+    update); deliveries of one provider with the same period_end are equally new, so where they disagree that is
+    a conflict, not an update. None counts as absent: it neither conflicts with a value nor erases an earlier
+    one. The chosen value is the best-ranked one (`_rank`: newest period_end, then identity order).
     """
     if len(group) == 1:
         (only,) = group

@@ -9,6 +9,11 @@ delivery it replaces and derives the merged trajecten again. So a collector kill
 delivery that the next run removes before it starts (the warehouse is then exactly as one clean run leaves
 it), and a re-collection that brings the same records changes nothing at all: the new delivery is dropped and
 the old one stays.
+
+The op-orde-rapporten of a delivery are queued in the same transaction that completes it (`wh_report_outbox`):
+a report is never lost to a mail server that is down or a collector that is killed before it mails, and it
+moves to `wh_reports` only once it is sent. A queued report goes with its delivery: when that delivery is
+replaced or withdrawn before the report went out, the report no longer describes anything here and is dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-from collections.abc import Iterator, Mapping
+import secrets
+import string
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +57,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ddas.provider.store import db
 from ddas.provider.store.errors import StoreError
+from ddas.validation.findings import scrub
 from ddas.warehouse.extract import PageRows
 from ddas.warehouse.merge import Interval, MergedTraject, Observation, Source, merge_trajecten
 
-__all__ = ["MIGRATIONS", "VERSION_TABLE", "Warehouse", "WarehouseError", "default_warehouse_url"]
+__all__ = [
+    "MIGRATIONS",
+    "VERSION_TABLE",
+    "OutgoingReport",
+    "QueuedReport",
+    "Warehouse",
+    "WarehouseError",
+    "default_warehouse_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +218,31 @@ reports = Table(
     Column("sent_at", DateTime, nullable=False),
 )
 
+#: Op-orde-rapporten waiting to be sent (see the module docstring): rendered and masked, with their recipients,
+#: the attempts so far and the last error. `message_key` makes the Message-ID, the same on every attempt.
+report_outbox = Table(
+    "wh_report_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "delivery_id",
+        Integer,
+        ForeignKey("wh_deliveries.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("organisatie", Text, nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("message_key", String(40), nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt_at", DateTime),
+    Column("last_error", Text),
+)
+
 merged = Table(
     "wh_merged_trajecten",
     metadata,
@@ -238,6 +279,8 @@ state = Table(
 )
 
 _RECORD_TABLES = (trajecten, vroegsignalen, zaken, quarantine)
+#: Longest last error kept for a queued report.
+_ERROR_LIMIT = 1000
 
 
 class WarehouseError(RuntimeError):
@@ -251,6 +294,34 @@ def default_warehouse_url(folder: Path | None = None) -> str:
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingReport:
+    """An op-orde-rapport to queue with its delivery: to whom, and the message as rendered (already masked)."""
+
+    organisatie: str
+    recipients: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedReport:
+    """A report in the outbox, without its message (`Warehouse.report_message` reads that, one at a time)."""
+
+    id: int
+    delivery_id: int
+    provider: str
+    organisatie: str
+    recipients: tuple[str, ...]
+    message_key: str
+    queued_at: dt.datetime
+    attempts: int
+    #: Naive UTC, like every moment the warehouse stores; None before the first attempt.
+    last_attempt_at: dt.datetime | None
+    last_error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,11 +467,21 @@ class Warehouse:
                 if items:
                     connection.execute(insert(table), [{**item, **common} for item in items])
 
-    def complete_delivery(self, delivery: DeliveryRef, *, derive: bool = True) -> str:
+    def complete_delivery(
+        self,
+        delivery: DeliveryRef,
+        *,
+        derive: bool = True,
+        reports: Callable[[], Iterable[OutgoingReport]] | None = None,
+    ) -> str:
         """Finish a delivery: `ongewijzigd` when the complete delivery it would replace holds the same records
         (the new one is dropped), else `nieuw` or `vervangen`. The merged trajecten are derived again in the
         same transaction, or — with `derive=False`, for a run that completes many deliveries — marked stale
-        and derived once by `derive_merged` (or by the next `open` when the run was stopped first)."""
+        and derived once by `derive_merged` (or by the next `open` when the run was stopped first).
+
+        `reports` makes the delivery's op-orde-rapporten; it is called only when the delivery is new or replaces
+        one, and they are queued in this same transaction, so a complete delivery always has its reports
+        queued or sent. Everything queued is scrubbed of nine-digit runs once more."""
         with self._tx() as connection:
             content = _content_key(connection, delivery.id)
             previous = connection.execute(
@@ -422,6 +503,8 @@ class Warehouse:
                 .where(deliveries.c.id == delivery.id)
                 .values(state="compleet", content_key=content, completed_at=_utc_now())
             )
+            if reports is not None:
+                _queue_reports(connection, delivery.id, reports())
             if delivery.kind == "shv":
                 if derive:
                     _derive_merged(connection)
@@ -444,16 +527,87 @@ class Warehouse:
         with self._tx() as connection:
             _delete_deliveries(connection, [delivery.id])
 
-    def record_report(self, delivery_id: int, organisatie: str, recipients: int) -> None:
+    # --- the report outbox ---------------------------------------------------------------------------------
+
+    def queued_reports(self, provider: str | None = None) -> list[QueuedReport]:
+        """The reports waiting to be sent (of one provider, or all), oldest first."""
+        query = (
+            select(report_outbox, deliveries.c.provider)
+            .join(deliveries, deliveries.c.id == report_outbox.c.delivery_id)
+            .order_by(report_outbox.c.id)
+        )
+        if provider is not None:
+            query = query.where(deliveries.c.provider == provider)
+        with self.engine.connect() as connection:
+            return [
+                QueuedReport(
+                    id=row.id,
+                    delivery_id=row.delivery_id,
+                    provider=row.provider,
+                    organisatie=row.organisatie,
+                    recipients=tuple(row.recipients),
+                    message_key=row.message_key,
+                    queued_at=row.queued_at,
+                    attempts=row.attempts,
+                    last_attempt_at=row.last_attempt_at,
+                    last_error=row.last_error,
+                )
+                for row in connection.execute(query)
+            ]
+
+    def report_message(self, report_id: int) -> tuple[str, str, str] | None:
+        """A queued report's subject, plain text and HTML; None when it is no longer queued."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(report_outbox.c.subject, report_outbox.c.body_text, report_outbox.c.body_html).where(
+                    report_outbox.c.id == report_id
+                )
+            ).first()
+        return None if row is None else (row.subject, row.body_text, row.body_html)
+
+    def report_sent(self, report_id: int, recipients: int) -> None:
+        """A queued report reached `recipients` addresses: it leaves the outbox for `wh_reports` (one
+        transaction, so it is either waiting or sent, never both or neither)."""
         with self._tx() as connection:
+            row = connection.execute(
+                select(report_outbox.c.delivery_id, report_outbox.c.organisatie).where(
+                    report_outbox.c.id == report_id
+                )
+            ).first()
+            if row is None:
+                return
             connection.execute(
                 insert(reports).values(
-                    delivery_id=delivery_id,
-                    organisatie=organisatie,
+                    delivery_id=row.delivery_id,
+                    organisatie=row.organisatie,
                     recipients=recipients,
                     sent_at=_utc_now(),
                 )
             )
+            connection.execute(delete(report_outbox).where(report_outbox.c.id == report_id))
+
+    def report_failed(self, report_id: int, error: str) -> None:
+        """An attempt to send a queued report failed: count it and keep the (Dutch, masked) reason."""
+        with self._tx() as connection:
+            connection.execute(
+                update(report_outbox)
+                .where(report_outbox.c.id == report_id)
+                .values(
+                    attempts=report_outbox.c.attempts + 1,
+                    last_attempt_at=_utc_now(),
+                    last_error=scrub(error)[:_ERROR_LIMIT],
+                )
+            )
+
+    def reports_waiting(self, provider: str | None = None) -> int:
+        """How many reports (of one provider, or in all) are still waiting to be sent."""
+        query = select(func.count()).select_from(report_outbox)
+        if provider is not None:
+            query = query.join(deliveries, deliveries.c.id == report_outbox.c.delivery_id).where(
+                deliveries.c.provider == provider
+            )
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def withdraw(self, provider: str, start: dt.date, end: dt.date, kind: str | None = None) -> int:
         """Remove what a provider delivered for a period (a supplier may withdraw it) and derive the merged
@@ -522,6 +676,9 @@ class Warehouse:
                 "persons_in_both_vs_and_shv": len(shv_people & vs_people),
                 "quarantined_records": count(quarantine),
                 "reports_mailed": count(reports),
+                "reports_waiting": int(
+                    connection.execute(select(func.count()).select_from(report_outbox)).scalar_one()
+                ),
             }
 
     def merged_trajecten(self) -> list[dict[str, Any]]:
@@ -601,8 +758,33 @@ def _adopt_legacy(engine: Engine, shown: str) -> None:
     db.stamp(engine, _LEGACY_REVISION, migrations=MIGRATIONS)
 
 
+def _queue_reports(connection: Connection, delivery_id: int, outgoing: Iterable[OutgoingReport]) -> None:
+    now = _utc_now()
+    rows = [
+        {
+            "delivery_id": delivery_id,
+            "organisatie": scrub(report.organisatie),
+            "recipients": list(report.recipients),
+            "subject": scrub(report.subject),
+            "body_text": scrub(report.text),
+            "body_html": scrub(report.html),
+            "message_key": _message_key(),
+            "queued_at": now,
+            "attempts": 0,
+        }
+        for report in outgoing
+    ]
+    if rows:
+        connection.execute(insert(report_outbox), rows)
+
+
+def _message_key() -> str:
+    """Random letters for a report's Message-ID: no digits, so never a nine-digit run in what is stored."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(26))
+
+
 def _delete_deliveries(connection: Connection, ids: list[int]) -> None:
-    for table in (*_RECORD_TABLES, reports, pages):
+    for table in (*_RECORD_TABLES, reports, report_outbox, pages):
         connection.execute(delete(table).where(table.c.delivery_id.in_(ids)))
     connection.execute(delete(deliveries).where(deliveries.c.id.in_(ids)))
 
