@@ -208,3 +208,25 @@ def test_generate_usage_errors(tmp_path: Path) -> None:
         proc = run("generate", "shv", "--count", "5", *args)
         assert_no_traceback(proc)
         assert proc.returncode == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "html"])
+def test_a_large_report_on_a_pipe_arrives_whole(fmt: str, tmp_path: Path) -> None:
+    """`ddas validate` ends its process without Python's teardown: what it wrote must still all arrive."""
+    delivery = tmp_path / "levering.json"
+    made = run(
+        "generate", "shv", "--count", "1500", "--seed", "9", "--inject-errors", "0.3", "-o", str(delivery)
+    )
+    assert made.returncode == 0
+    proc = run("validate", str(delivery), "--format", fmt)
+    assert_no_traceback(proc)
+    assert proc.returncode == 1
+    if fmt != "text":  # the text report groups findings and stays small; it must still end with its summary
+        assert len(proc.stdout) > 65_536  # more than a pipe holds: the writer had to wait for the reader
+    if fmt == "json":
+        report = json.loads(proc.stdout)
+        assert len(report["findings"]) == report["counts"]["errors"] + report["counts"]["warnings"]
+    elif fmt == "html":
+        assert proc.stdout.rstrip().endswith(b"</html>")
+    else:
+        assert proc.stdout.decode().rstrip().endswith("niet geschikt voor CBS")
