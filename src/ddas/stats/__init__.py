@@ -1,0 +1,1 @@
+"""Statistics from the pseudonymised warehouse: tables per STATISTICS.md, disclosure control, publication."""
